@@ -1,0 +1,106 @@
+// relink for a plain <script> tag: defines `window.Relink` with the same API as the ESM entry
+// and wires declarative buttons.
+//
+//   <script src="/pkg/relink.script.js" data-publishable-key="pk_test_…" defer></script>
+//   <button data-relink-session data-session-endpoint="/api/relink_session" data-account="fca_…">
+//     Reconnect your bank
+//   </button>
+//
+// A click on a `[data-relink-session]` element (present at load or added later) POSTs its
+// `data-*` values as JSON to `data-session-endpoint` (the merchant's backend, which answers
+// `{client_secret, existing_account_ids}`), runs the flow, and dispatches a bubbling
+// `relink:result` event whose `detail` is what collectFinancialConnectionsAccounts resolved.
+// The component itself is fetched on first use, once; a failed fetch is retried on the next use.
+(function () {
+  'use strict';
+  if (typeof window === 'undefined' || typeof document === 'undefined' || window.Relink) return;
+
+  var script = document.currentScript;
+  var scriptData = (script && script.dataset) || {};
+  // Where index.js, dist/relink.js and dist/relink_bg.wasm live: beside this file by default.
+  var publicPath = new URL(scriptData.publicPath || '.', script ? script.src : document.baseURI);
+  var entry = null;
+
+  function entryModule() {
+    if (!entry) {
+      entry = import(new URL('index.js', publicPath).href).catch(function (error) {
+        entry = null;
+        throw error;
+      });
+    }
+    return entry;
+  }
+
+  function loadRelink(publishableKey, options) {
+    var settings = Object.assign({ wasmUrl: new URL('dist/relink_bg.wasm', publicPath) }, options);
+    return entryModule().then(function (module) {
+      return module.loadRelink(publishableKey, settings);
+    });
+  }
+
+  var defaultRelink = null;
+  function relinkFromScriptTag() {
+    if (!defaultRelink) {
+      if (!scriptData.publishableKey) {
+        return Promise.reject(new Error('relink: add data-publishable-key="pk_…" to the relink <script> tag'));
+      }
+      defaultRelink = loadRelink(scriptData.publishableKey, { apiBase: scriptData.apiBase, locale: scriptData.locale })
+        .catch(function (error) {
+          defaultRelink = null;
+          throw error;
+        });
+    }
+    return defaultRelink;
+  }
+
+  function settle(trigger, detail) {
+    trigger.removeAttribute('aria-busy');
+    if ('disabled' in trigger) trigger.disabled = false;
+    trigger.dispatchEvent(new CustomEvent('relink:result', { bubbles: true, detail: detail }));
+  }
+
+  function launch(trigger) {
+    if (trigger.getAttribute('aria-busy') === 'true') return;
+    trigger.setAttribute('aria-busy', 'true');
+    if ('disabled' in trigger) trigger.disabled = true;
+    var fields = Object.assign({}, trigger.dataset);
+    delete fields.relinkSession;
+    delete fields.sessionEndpoint;
+    Promise.all([
+      relinkFromScriptTag(),
+      fetch(trigger.dataset.sessionEndpoint, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(fields),
+      }).then(function (response) {
+        return response.json().then(function (body) {
+          if (!response.ok) throw new Error((body.error && body.error.message) || 'the session endpoint answered ' + response.status);
+          return body;
+        });
+      }),
+    ]).then(function (ready) {
+      return ready[0].collectFinancialConnectionsAccounts({
+        clientSecret: ready[1].client_secret,
+        existingAccountIds: ready[1].existing_account_ids || [],
+      });
+    }).then(function (result) {
+      settle(trigger, result);
+    }, function (error) {
+      settle(trigger, {
+        outcome: 'could_not_launch',
+        isNew: null,
+        error: { type: 'api_connection_error', message: String((error && error.message) || error) },
+      });
+    });
+  }
+
+  // One delegated listener covers buttons that exist now and those added later.
+  document.addEventListener('click', function (event) {
+    var trigger = event.target instanceof Element && event.target.closest('[data-relink-session]');
+    if (!trigger || !trigger.dataset.sessionEndpoint) return;
+    event.preventDefault();
+    launch(trigger);
+  });
+
+  window.Relink = Object.freeze({ loadRelink: loadRelink });
+})();

@@ -1,0 +1,5 @@
+// The ESM variant: the merchant imports relink like any npm package.
+import { loadRelink } from '/pkg/index.js';
+import { startMerchantPage } from '/merchant.js';
+
+startMerchantPage({ loadRelink });

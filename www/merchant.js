@@ -1,0 +1,172 @@
+// The demo merchant's page logic, shared by the ESM and the script-tag variants. It plays the
+// merchant's front end: it asks the merchant backend (the sandbox's /demo/api) for a client
+// secret, hands it to relink, and shows what relink resolved. Untrusted text goes in with
+// textContent only.
+
+const OUTCOME_MESSAGES = {
+  relinked_expected_account: ['good', 'The broken account is reconnected. Payments from it work again.'],
+  relinked_existing_account: ['good', 'The bank connection is repaired with an account you already had.'],
+  linked_new_account: ['good', 'A new bank account is linked.'],
+  no_account: ['bad', 'Your customer signed in to the bank but did not link the expected account.'],
+  no_authorization: ['bad', 'Your customer did not sign in to their bank, so nothing changed.'],
+  other: ['bad', 'The bank could not be reached. Nothing changed; try again later.'],
+  could_not_launch: ['bad', 'The relink flow could not start.'],
+};
+
+const CAUSE_LABELS = {
+  access_denied: 'access revoked at the bank',
+  access_expired: 'bank connection expired',
+  account_closed: 'account closed',
+  account_unavailable: 'account unavailable',
+  institution_requirement: 'the bank changed how it signs in',
+  unspecified: 'unknown reason',
+};
+
+/** Calls the demo merchant backend; rejects with the API's own error message. */
+export async function merchantApi(path, body) {
+  const init = body === undefined
+    ? {}
+    : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
+  const response = await fetch(path, init);
+  const payload = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(payload.error?.message ?? `${path} answered ${response.status}`);
+  return payload;
+}
+
+function element(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key === 'onclick') node.addEventListener('click', value);
+    else if (key in node) node[key] = value;
+    else node.setAttribute(key, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+function statusBadge(account) {
+  if (account.status === 'active') return element('span', { className: 'status active', textContent: 'Active' });
+  const inactive = account.status_details?.inactive;
+  const cause = CAUSE_LABELS[inactive?.cause] ?? account.status;
+  if (inactive?.action === 'relink_required') {
+    return element('span', { className: 'status relink', textContent: `Needs relink: ${cause}` });
+  }
+  return element('span', { className: 'status broken', textContent: `Can't be repaired: ${cause}` });
+}
+
+function tanExpiry(account) {
+  const tan = account.account_numbers?.find(
+    (number) => number.identifier_type === 'tokenized_account_number' && number.status === 'transactable',
+  );
+  if (!tan?.expected_expiry_date) return '';
+  const date = new Date(tan.expected_expiry_date * 1000).toLocaleDateString();
+  return ` · account number token expires ${date}`;
+}
+
+/**
+ * Wires the merchant page. `loadRelink(publishableKey, options)` is relink's loader, from the npm
+ * package or from the script tag's global: the page shows both ways give the same API.
+ */
+export async function startMerchantPage({ loadRelink }) {
+  // Loaded on first use; a failed load (say, the sandbox restarting) is retried on the next click.
+  let relinkReady = null;
+  function relink() {
+    relinkReady ??= merchantApi('/demo/api/config')
+      .then((config) => loadRelink(config.publishable_key, { apiBase: config.api_base }))
+      .catch((error) => {
+        relinkReady = null;
+        throw error;
+      });
+    return relinkReady;
+  }
+  const collect = async (params) => (await relink()).collectFinancialConnectionsAccounts(params);
+
+  const list = document.getElementById('accounts');
+  const listStatus = document.getElementById('accounts-status');
+  const linkButton = document.getElementById('link-account');
+  const exact = document.getElementById('exact-relink');
+  let busy = false;
+
+  async function refresh() {
+    const { customer, accounts } = await merchantApi('/demo/api/accounts');
+    document.getElementById('customer-name').textContent = customer.name ?? customer.email ?? customer.id;
+    list.replaceChildren(...accounts.map(renderAccount));
+    listStatus.textContent = accounts.length === 0
+      ? 'No bank accounts yet. Link one to pay by bank.'
+      : `${accounts.length} bank account${accounts.length === 1 ? '' : 's'}.`;
+  }
+
+  function renderAccount(account) {
+    const name = `${account.institution_name} ${account.display_name ?? ''} ••••${account.last4}`;
+    const actions = element('div', { className: 'account-actions' });
+    if (account.status_details?.inactive?.action === 'relink_required') {
+      actions.append(element('button', {
+        type: 'button', className: 'button primary small', textContent: 'Relink',
+        dataset: { testid: `relink-${account.id}` },
+        ariaLabel: `Relink ${name}`,
+        onclick: () => run(() => merchantApi('/demo/api/relink_session', { account: account.id, exact: exact.checked })),
+      }));
+    }
+    if (account.status === 'active') {
+      actions.append(element('button', {
+        type: 'button', className: 'button small', textContent: 'Break this link',
+        title: 'Sandbox only: make the bank connection expire',
+        dataset: { testid: `break-${account.id}` },
+        ariaLabel: `Break the link of ${name} (sandbox)`,
+        onclick: () => guarded(async () => {
+          await merchantApi(`/demo/api/accounts/${encodeURIComponent(account.id)}/deactivate`, {});
+          await refresh();
+        }),
+      }));
+    }
+    return element('li', { className: 'account', dataset: { accountId: account.id, testid: 'account-row' } },
+      element('div', {},
+        element('span', { className: 'account-name', textContent: name }),
+        statusBadge(account),
+        element('div', { className: 'account-meta', textContent: `${account.id} · ${account.subcategory}${tanExpiry(account)}` })),
+      actions);
+  }
+
+  async function guarded(task) {
+    if (busy) return;
+    busy = true;
+    linkButton.disabled = true;
+    try {
+      await task();
+    } catch (error) {
+      showOutcome({ outcome: 'could_not_launch', error: { message: error.message } });
+    } finally {
+      busy = false;
+      linkButton.disabled = false;
+    }
+  }
+
+  function run(createSession) {
+    return guarded(async () => {
+      const { client_secret: clientSecret, existing_account_ids: existingAccountIds } = await createSession();
+      const result = await collect({ clientSecret, existingAccountIds });
+      showOutcome(result);
+      await refresh();
+    });
+  }
+
+  function showOutcome(result) {
+    const [tone, message] = OUTCOME_MESSAGES[result.outcome] ?? ['bad', `Outcome: ${result.outcome}`];
+    const outcome = document.getElementById('outcome');
+    outcome.className = `outcome-${tone}`;
+    outcome.textContent = result.error ? `${message} ${result.error.message}` : message;
+    document.getElementById('outcome-code').textContent = result.outcome;
+    document.getElementById('is-new').textContent = String(result.isNew ?? null);
+    document.getElementById('result-json').textContent = JSON.stringify(result, null, 2);
+    document.getElementById('outcome-card').hidden = false;
+  }
+
+  linkButton.addEventListener('click', () => run(() => merchantApi('/demo/api/link_session', {})));
+  try {
+    await refresh();
+    linkButton.disabled = false;
+  } catch (error) {
+    listStatus.textContent = `Could not load accounts: ${error.message}`;
+  }
+}
