@@ -1,0 +1,33 @@
+// A merchant's TypeScript, type-checked against the package's declarations by `./dev test`.
+// It must compile without errors under `strict`; the @ts-expect-error lines must stay errors.
+import { loadRelink, type CollectResult, type RelinkOutcome } from '@relink/js';
+
+async function reconnect(clientSecret: string, existingAccountIds: string[]): Promise<string> {
+  const relink = await loadRelink('pk_test_relinksandbox000000000000', { apiBase: 'http://127.0.0.1:4242' });
+  if (!relink) return 'server-side rendering: nothing to do';
+
+  const result: CollectResult = await relink.collectFinancialConnectionsAccounts({
+    clientSecret,
+    existingAccountIds,
+    onEvent: (event) => console.info(event.type),
+  });
+
+  if (result.error) {
+    // Narrowed: no session alongside an error.
+    const never: undefined = result.financialConnectionsSession;
+    return `${result.error.type}: ${result.error.message}${never ?? ''}`;
+  }
+
+  const session = result.financialConnectionsSession;
+  const linked = session.accounts[0];
+  const reason = session.relink_result?.failure_reason;
+  if (reason === 'no_account' || reason === 'no_authorization' || reason === 'other') return reason;
+  const isNew: boolean | null = result.isNew;
+  const outcome: RelinkOutcome = result.outcome;
+  return `${outcome} ${linked?.id ?? ''} ${linked?.status_details?.inactive?.cause ?? ''} ${String(isNew)}`;
+}
+
+// @ts-expect-error a client secret is required
+loadRelink('pk_test_x').then((relink) => relink?.collectFinancialConnectionsAccounts({}));
+
+export { reconnect };
