@@ -1,0 +1,140 @@
+// The component's size and speed, printed as a table (run through `./dev bench`).
+//
+// - bytes a page downloads (wasm + JS glue + shim), raw, gzip -9 and brotli;
+// - in headless Chromium, median over runs: `loadRelink` (fetch + compile + instantiate from
+//   loopback, cold cache) and a call's time to the modal's first paint;
+// - wasm memory and event listeners after 100 open/close cycles, against the first cycle.
+import { readFileSync } from 'node:fs';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { launchBrowser, startSandbox } from '../e2e/support.mjs';
+
+const RUNS = Number(process.env.RUNS ?? 15);
+const CYCLES = Number(process.env.CYCLES ?? 100);
+const pkg = (path) => new URL(`../../pkg/${path}`, import.meta.url);
+
+function sizes() {
+  const files = ['dist/relink_bg.wasm', 'dist/relink.js', 'index.js'];
+  const rows = files.map((file) => {
+    const bytes = readFileSync(pkg(file));
+    return {
+      file,
+      raw: bytes.length,
+      gzip: gzipSync(bytes, { level: 9 }).length,
+      brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+    };
+  });
+  rows.push(rows.reduce((total, row) => ({
+    file: 'total', raw: total.raw + row.raw, gzip: total.gzip + row.gzip, brotli: total.brotli + row.brotli,
+  }), { raw: 0, gzip: 0, brotli: 0 }));
+  return rows;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+async function newSession(origin) {
+  const response = await fetch(`${origin}/demo/api/link_session`, { method: 'POST' });
+  return (await response.json()).client_secret;
+}
+
+async function timings(browser, origin, publishableKey) {
+  const init = [];
+  const firstPaint = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    // A new context has an empty HTTP cache: every run fetches and compiles the wasm again.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/healthz`);
+    const clientSecret = await newSession(origin);
+    const measured = await page.evaluate(async ({ publishableKey, clientSecret }) => {
+      const started = performance.now();
+      const { loadRelink } = await import('/pkg/index.js');
+      const relink = await loadRelink(publishableKey);
+      const loaded = performance.now();
+
+      const painted = new Promise((resolve) => {
+        const observer = new MutationObserver(() => {
+          if (!document.getElementById('relink-modal')) return;
+          observer.disconnect();
+          requestAnimationFrame(() => resolve(performance.now()));
+        });
+        observer.observe(document.body, { childList: true });
+      });
+      const called = performance.now();
+      const pending = relink.collectFinancialConnectionsAccounts({ clientSecret });
+      const paint = await painted;
+      relink.abort();
+      await pending;
+      return { init: loaded - started, firstPaint: paint - called };
+    }, { publishableKey, clientSecret });
+    init.push(measured.init);
+    firstPaint.push(measured.firstPaint);
+    await context.close();
+  }
+  return { init: median(init), firstPaint: median(firstPaint) };
+}
+
+async function listenerCount(cdp) {
+  let total = 0;
+  for (const expression of ['window', 'document', 'document.body']) {
+    const { result } = await cdp.send('Runtime.evaluate', { expression });
+    const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId, depth: -1, pierce: true });
+    total += listeners.length;
+  }
+  return total;
+}
+
+async function cycles(browser, origin, publishableKey) {
+  const page = await browser.newPage();
+  await page.goto(`${origin}/healthz`);
+  const cdp = await page.context().newCDPSession(page);
+  const secrets = [];
+  for (let cycle = 0; cycle <= CYCLES; cycle += 1) secrets.push(await newSession(origin));
+
+  const cycle = (clientSecret) => page.evaluate(async ({ publishableKey, clientSecret }) => {
+    const { default: init } = await import('/pkg/dist/relink.js');
+    const { loadRelink } = await import('/pkg/index.js');
+    const relink = await loadRelink(publishableKey);
+    window.relinkExports ??= await init(); // already initialised: returns the same exports
+    const pending = relink.collectFinancialConnectionsAccounts({ clientSecret });
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    relink.abort();
+    await pending;
+    return window.relinkExports.memory.buffer.byteLength;
+  }, { publishableKey, clientSecret });
+
+  const baselineMemory = await cycle(secrets[0]);
+  const baselineListeners = await listenerCount(cdp);
+  let memory = baselineMemory;
+  for (const secret of secrets.slice(1)) memory = await cycle(secret);
+  const listeners = await listenerCount(cdp);
+  await page.close();
+  return { baselineMemory, memory, baselineListeners, listeners };
+}
+
+const sandbox = await startSandbox();
+const browser = await launchBrowser();
+try {
+  const { publishable_key: publishableKey } = await (await fetch(`${sandbox.origin}/demo/api/config`)).json();
+  const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+  const sizeRows = sizes();
+  const time = await timings(browser, sandbox.origin, publishableKey);
+  const after = await cycles(browser, sandbox.origin, publishableKey);
+  const total = sizeRows.at(-1);
+
+  console.log('\nrelink component: what a page downloads');
+  console.table(Object.fromEntries(sizeRows.map((row) => [row.file, { raw: kb(row.raw), gzip: kb(row.gzip), brotli: kb(row.brotli) }])));
+  console.log(`\nrelink component: speed and cleanup (headless Chromium, median of ${RUNS})`);
+  console.table({
+    'download, gzip (goal ≤ 60 KB)': { measured: kb(total.gzip), goal_met: total.gzip <= 60 * 1024 },
+    'loadRelink: fetch + compile + instantiate (goal ≤ 50 ms)': { measured: `${time.init.toFixed(1)} ms`, goal_met: time.init <= 50 },
+    'call → modal first paint (goal ≤ 16 ms)': { measured: `${time.firstPaint.toFixed(1)} ms`, goal_met: time.firstPaint <= 16 },
+    [`wasm memory after ${CYCLES} open/close cycles`]: { measured: `${kb(after.memory)} (first cycle ${kb(after.baselineMemory)})`, goal_met: after.memory === after.baselineMemory },
+    [`event listeners after ${CYCLES} cycles`]: { measured: `${after.listeners} (first cycle ${after.baselineListeners})`, goal_met: after.listeners === after.baselineListeners },
+  });
+} finally {
+  await browser.close();
+  await sandbox.stop();
+}
