@@ -128,17 +128,25 @@ export async function startMerchantPage({ loadRelink }) {
       actions);
   }
 
+  // One flow at a time. Buttons stay focusable (aria-disabled, not disabled) so that the modal
+  // can hand focus back to the button that opened it.
   async function guarded(task) {
     if (busy) return;
     busy = true;
-    linkButton.disabled = true;
+    document.body.setAttribute('aria-busy', 'true');
+    linkButton.setAttribute('aria-disabled', 'true');
     try {
       await task();
     } catch (error) {
       showOutcome({ outcome: 'could_not_launch', error: { message: error.message } });
     } finally {
       busy = false;
-      linkButton.disabled = false;
+      document.body.removeAttribute('aria-busy');
+      linkButton.removeAttribute('aria-disabled');
+      // A relink button is re-rendered by the refresh: move focus to the result, not the void.
+      if (!document.activeElement || document.activeElement === document.body) {
+        document.getElementById('outcome-heading').focus();
+      }
     }
   }
 
