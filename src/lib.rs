@@ -5,8 +5,56 @@
 //!
 //! - [`model`]: Financial Connections enums and relink objects, with Stripe's wire names.
 //! - [`outcome`]: the typed outcome of a finished flow and `isNew` detection.
+//! - [`flow`]: the authentication flow as a state machine (steps, messages, effects).
+//! - [`sandbox_api`]: the sandbox provider's browser endpoints and form encoding.
+//! - [`session`]: the finished session as the merchant receives it.
+//! - [`error`]: why a flow could not run, and Stripe's error shape.
+//! - [`i18n`]: the modal's strings in English, Japanese and German.
+//! - [`mandate`]: the ACH mandate text and the confirm form's submit rules.
+//! - [`options`]: the options of `collectFinancialConnectionsAccounts`.
 //!
-//! The browser half (wasm32 only) renders the flow and exposes the JS API.
+//! The browser half (wasm32 only) renders the flow and exposes the JS API:
+//!
+//! - `api`: the exports: `collectFinancialConnectionsAccounts`, `abort`,
+//!   `confirmUsBankAccountSetup` and `mountMandateForm`.
+//! - `mandate_form`: the ACH mandate rendered into the merchant's `<form>`.
+//! - `component`: one open flow per page; runs effects and settles exactly once.
+//! - `modal` and `view`: the accessible shadow-DOM dialog and what each step shows.
+//! - `dom`: the one thin layer over web-sys.
+//! - `api_client`: requests to the sandbox provider.
 
+// A panicking test is a failing test; elsewhere `unwrap` stays a warning.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod error;
+pub mod flow;
+pub mod i18n;
+pub mod mandate;
 pub mod model;
+pub mod options;
 pub mod outcome;
+pub mod sandbox_api;
+pub mod session;
+
+#[cfg(target_arch = "wasm32")]
+mod api;
+#[cfg(target_arch = "wasm32")]
+mod api_client;
+#[cfg(target_arch = "wasm32")]
+mod component;
+#[cfg(target_arch = "wasm32")]
+mod dom;
+#[cfg(target_arch = "wasm32")]
+mod mandate_form;
+#[cfg(target_arch = "wasm32")]
+mod modal;
+#[cfg(target_arch = "wasm32")]
+mod typescript;
+#[cfg(target_arch = "wasm32")]
+mod view;
+
+#[cfg(target_arch = "wasm32")]
+pub use api::{
+    MandateFormHandle, abort, collect_financial_connections_accounts,
+    confirm_us_bank_account_setup, mount_mandate_form,
+};

@@ -1,1 +1,319 @@
-//! The relink sandbox.
+//! relink-sandbox: a local, stateful, Stripe-compatible Financial Connections server.
+//!
+//! It speaks Stripe's REST shapes (form-encoded bracket parameters, JSON objects, Stripe's
+//! error envelope, `Stripe-Version` preview rendering), so the official SDKs work against it by
+//! changing only the base URL, and it adds test institutions and test helpers that drive every
+//! relink path offline and deterministically.
+//!
+//! Map of the crate:
+//! - [`config`]: command line and environment.
+//! - [`clock`]: the sandbox clock tests can advance.
+//! - [`store`]: SQLite persistence (a JSON document per object, embedded migrations).
+//! - [`error`]: the one error type, rendered as Stripe's error envelope.
+//! - [`form`]: Stripe's bracket-notation form decoding.
+//! - [`auth`], [`version`]: API keys and `Stripe-Version`, as extractors.
+//! - [`ids`]: object IDs with Stripe's prefixes.
+//! - [`idempotency`]: `Idempotency-Key` replay.
+//! - [`institutions`]: the test banks and their behaviour.
+//! - [`relink`]: the relink rules, pure and unit-tested.
+//! - [`customers`], [`sessions`], [`accounts`]: the REST resources.
+//! - [`setup_intents`], [`payment_methods`], [`tokens`]: payment methods, mandates and
+//!   payout tokens made from linked accounts.
+//! - [`link_flow`]: the browser-facing API the relink component calls.
+//! - [`test_helpers`]: the `/v1/test_helpers/` control plane.
+//! - [`events`]: the event log at `/v1/events`.
+//! - [`webhooks`]: webhook endpoints and signed, retried, persistent delivery.
+//! - [`demo`], [`seed`]: the demo merchant backend and its seeded customer.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use relink_sandbox::{AppState, app, config::Settings, store::Store};
+//!
+//! let state = AppState::new(Store::open(":memory:")?, Settings::for_tests())?;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! axum::serve(listener, app(state)).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod accounts;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod customers;
+pub mod demo;
+pub mod error;
+pub mod events;
+pub mod form;
+pub mod idempotency;
+pub mod ids;
+pub mod institutions;
+pub mod link_flow;
+pub mod payment_methods;
+pub mod relink;
+pub mod seed;
+pub mod sessions;
+pub mod setup_intents;
+pub mod store;
+pub mod test_helpers;
+pub mod tokens;
+pub mod version;
+pub mod webhooks;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+use tracing::Instrument;
+
+use crate::config::{Config, Settings};
+use crate::error::{ApiError, ApiResult};
+use crate::store::Store;
+
+/// Everything handlers share.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Keys, names and directories.
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// Wraps a store and settings, seeding the demo data on first use of the store.
+    pub fn new(store: Store, settings: Settings) -> ApiResult<Self> {
+        store.transaction(|tx| {
+            idempotency::forget_interrupted(tx)?;
+            seed::seed(tx)
+        })?;
+        Ok(AppState {
+            store,
+            settings: Arc::new(settings),
+        })
+    }
+}
+
+/// The header every response carries so a request can be found in logs.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    // Missing files (and missing directories) get the JSON 404, like every unknown URL.
+    let not_found = tower::service_fn(|req: Request| async move {
+        Ok::<_, std::convert::Infallible>(unrecognized_url(req.method(), req.uri().path()))
+    });
+    let pkg = ServeDir::new(&state.settings.pkg)
+        .call_fallback_on_method_not_allowed(true)
+        .fallback(not_found);
+    let www = ServeDir::new(&state.settings.www)
+        .call_fallback_on_method_not_allowed(true)
+        .fallback(not_found);
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(customers::router())
+        .merge(sessions::router())
+        .merge(accounts::router())
+        .merge(test_helpers::router())
+        .merge(link_flow::router())
+        .merge(demo::router())
+        .merge(events::router())
+        .merge(clock::router())
+        .merge(setup_intents::router())
+        .merge(payment_methods::router())
+        .merge(tokens::router())
+        .merge(webhooks::router())
+        .method_not_allowed_fallback(method_not_allowed)
+        .nest_service("/pkg", pkg)
+        .fallback_service(www)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::middleware,
+        ))
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(form::MAX_BODY_BYTES))
+        .layer(cors())
+        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(request_id))
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Stripe's answer to a URL it does not know: JSON, never an HTML page.
+fn unrecognized_url(method: &Method, path: &str) -> Response {
+    ApiError::invalid(format!("Unrecognized request URL ({method}: {path})."))
+        .with_status(StatusCode::NOT_FOUND)
+        .into_response()
+}
+
+async fn method_not_allowed(req: Request) -> Response {
+    unrecognized_url(req.method(), req.uri().path())
+}
+
+/// Gives every response a fresh `Request-Id: req_…`.
+async fn request_id(req: Request, next: Next) -> Response {
+    let id = ids::new_id("req");
+    let span = tracing::info_span!("request", request_id = %id);
+    let mut response = next.run(req).instrument(span).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    response
+}
+
+/// CORS for pages served from localhost (the demo, a merchant's dev server); the sandbox is a
+/// development tool and has no business answering other origins.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(|origin, _| {
+            origin.to_str().is_ok_and(is_local_origin)
+        }))
+        .allow_methods([Method::GET, Method::POST, Method::DELETE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("stripe-version"),
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([REQUEST_ID])
+}
+
+fn is_local_origin(origin: &str) -> bool {
+    let Some(rest) = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    let host = if rest.starts_with('[') {
+        rest.split_once(']')
+            .map_or(rest, |(h, _)| h)
+            .trim_start_matches('[')
+    } else {
+        rest.split(':').next().unwrap_or(rest)
+    };
+    matches!(host, "localhost" | "127.0.0.1" | "::1") || host.ends_with(".localhost")
+}
+
+/// Why the sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Flags that make no sense.
+    #[error("{0}")]
+    Config(String),
+    /// The database could not be opened.
+    #[error(transparent)]
+    Database(#[from] store::OpenError),
+    /// Seeding failed.
+    #[error("cannot seed the database: {0}")]
+    Seed(ApiError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The server stopped with an error.
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Opens the database, prints the banner and serves until Ctrl-C or SIGTERM.
+pub async fn run(config: Config) -> Result<(), StartError> {
+    config.validate().map_err(StartError::Config)?;
+    let store = Store::open(&config.db)?;
+    let state = AppState::new(store, Settings::from(&config)).map_err(StartError::Seed)?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().unwrap_or(config.addr);
+    print_banner(&config, addr);
+    // One shutdown signal, shared by the server and the webhook worker.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(webhooks::run_worker(state.store.clone(), {
+        let mut stopped = stopped.clone();
+        async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        }
+    }));
+    // Connection info gives mandates the customer's real IP address.
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, service)
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = stop.send(true);
+        })
+        .await;
+    // Undelivered webhooks stay queued in the database for the next start.
+    let _ = worker.await;
+    served.map_err(StartError::Serve)?;
+    tracing::info!("sandbox stopped");
+    Ok(())
+}
+
+fn print_banner(config: &Config, addr: std::net::SocketAddr) {
+    println!("relink sandbox listening on http://{addr}");
+    println!("  database         {}", config.db);
+    println!("  secret key       {}", config.secret_key);
+    println!("  publishable key  {}", config.publishable_key);
+    println!(
+        "  test institutions (password {}, MFA code {}):",
+        institutions::TEST_PASSWORD,
+        institutions::TEST_MFA_CODE
+    );
+    for institution in institutions::ALL {
+        println!("    {:<34} {}", institution.id, institution.name);
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_origins_get_cors() {
+        assert!(is_local_origin("http://localhost:5173"));
+        assert!(is_local_origin("http://127.0.0.1:4242"));
+        assert!(is_local_origin("http://[::1]:8080"));
+        assert!(is_local_origin("http://app.localhost"));
+        assert!(!is_local_origin("https://evil.example"));
+        assert!(!is_local_origin("http://localhost.evil.example"));
+        assert!(!is_local_origin("null"));
+    }
+}

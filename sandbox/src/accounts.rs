@@ -1,0 +1,659 @@
+//! Financial Connections accounts (`fca_…`) and the authorizations (`fcauth_…`) behind them.
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use relink::model::{
+    AccountCategory, AccountStatus, AccountSubcategory, InactiveAction, InactiveCause, Permission,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::auth::SecretKey;
+use crate::error::{ApiError, ApiResult};
+use crate::events;
+use crate::form::Params;
+use crate::institutions::{self, Behaviour, Institution};
+use crate::sessions::Session;
+use crate::store::{Document, Index, Tx};
+use crate::version::ApiVersion;
+
+/// `account_holder`: who owns an account or a session's accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountHolder {
+    /// The customer (`cus_…`); the only holder type the sandbox supports.
+    pub customer: String,
+}
+
+impl AccountHolder {
+    /// The API representation.
+    pub fn to_json(holder: Option<&AccountHolder>) -> Value {
+        match holder {
+            Some(h) => json!({"type": "customer", "customer": h.customer}),
+            None => Value::Null,
+        }
+    }
+}
+
+/// `status_details.inactive`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inactive {
+    /// What can repair it.
+    pub action: InactiveAction,
+    /// Why it is inactive.
+    pub cause: InactiveCause,
+}
+
+impl Inactive {
+    /// The details an account or authorization gets when deactivated for `cause`.
+    pub fn because(cause: InactiveCause) -> Self {
+        Inactive {
+            action: cause.action(),
+            cause,
+        }
+    }
+}
+
+/// `account_numbers[].identifier_type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentifierType {
+    /// The real account number.
+    AccountNumber,
+    /// A tokenized account number (TAN) issued by the bank.
+    TokenizedAccountNumber,
+}
+
+/// `account_numbers[].status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountNumberStatus {
+    /// Usable for ACH.
+    Transactable,
+    /// No longer usable.
+    Deactivated,
+}
+
+/// One item of `account_numbers`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountNumber {
+    /// Real number or TAN.
+    pub identifier_type: IdentifierType,
+    /// Whether it can be used.
+    pub status: AccountNumberStatus,
+    /// When a TAN stops working (Unix seconds).
+    pub expected_expiry_date: Option<i64>,
+}
+
+/// The account numbers an account gets when linked or relinked at `institution` at `now`.
+///
+/// Relinking is how a customer gets a fresh TAN, so a relink at the TAN institution issues one
+/// that lives a year rather than another 20-day one.
+pub fn fresh_account_numbers(
+    institution: &Institution,
+    now: i64,
+    relinked: bool,
+) -> Vec<AccountNumber> {
+    const YEAR: i64 = 365 * 24 * 60 * 60;
+    match institution.behaviour {
+        Behaviour::ExpiringTans => vec![AccountNumber {
+            identifier_type: IdentifierType::TokenizedAccountNumber,
+            status: AccountNumberStatus::Transactable,
+            expected_expiry_date: Some(
+                now + if relinked {
+                    YEAR
+                } else {
+                    institutions::EXPIRING_TAN_LIFETIME_SECS
+                },
+            ),
+        }],
+        _ => vec![AccountNumber {
+            identifier_type: IdentifierType::AccountNumber,
+            status: AccountNumberStatus::Transactable,
+            expected_expiry_date: None,
+        }],
+    }
+}
+
+/// A Financial Connections account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Account {
+    /// `fca_…`.
+    pub id: String,
+    /// Unix seconds.
+    pub created: i64,
+    /// The authorization (`fcauth_…`) whose credentials reach this account.
+    pub authorization: String,
+    /// Owner; `None` for two-step flows.
+    pub account_holder: Option<AccountHolder>,
+    /// `fcinst_…`.
+    pub institution: String,
+    /// Name of the institution.
+    pub institution_name: String,
+    /// Name of the account at the bank.
+    pub display_name: String,
+    /// Last four digits of the account number.
+    pub last4: String,
+    /// `category`.
+    pub category: AccountCategory,
+    /// `subcategory`.
+    pub subcategory: AccountSubcategory,
+    /// Data the merchant may access.
+    pub permissions: Vec<Permission>,
+    /// `status`.
+    pub status: AccountStatus,
+    /// `status_details.inactive`, set while inactive.
+    pub inactive: Option<Inactive>,
+    /// Account numbers (real or tokenized).
+    pub account_numbers: Vec<AccountNumber>,
+    /// When each kind of data was last refreshed.
+    #[serde(default)]
+    pub refreshed: Refreshed,
+}
+
+/// When each kind of account data was last refreshed (Unix seconds).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refreshed {
+    /// `balance_refresh.last_attempted_at`.
+    pub balance: Option<i64>,
+    /// `ownership_refresh.last_attempted_at`.
+    pub ownership: Option<i64>,
+    /// `transaction_refresh.last_attempted_at`.
+    pub transactions: Option<i64>,
+}
+
+/// The sandbox's fixed test balance, in cents.
+const TEST_BALANCE_CENTS: i64 = 10_000;
+
+fn refresh_json(at: Option<i64>) -> Value {
+    match at {
+        Some(at) => json!({
+            "last_attempted_at": at,
+            "next_refresh_available_at": null,
+            "status": "succeeded",
+        }),
+        None => Value::Null,
+    }
+}
+
+impl Document for Account {
+    const KIND: &'static str = "financial_connections.account";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Index<'_> {
+        Index {
+            customer: self.account_holder.as_ref().map(|h| h.customer.as_str()),
+            authorization: Some(&self.authorization),
+            client_secret: None,
+        }
+    }
+}
+
+impl Account {
+    /// Whether a relink can bring this account back: it is inactive for a reason that lives on
+    /// the authorization, or active already.
+    pub fn is_repairable(&self) -> bool {
+        self.status != AccountStatus::Disconnected
+            && self
+                .inactive
+                .is_none_or(|i| i.action == InactiveAction::RelinkRequired)
+    }
+
+    /// Marks the account active with nothing wrong.
+    pub fn reactivate(&mut self) {
+        self.status = AccountStatus::Active;
+        self.inactive = None;
+    }
+
+    /// Marks the account inactive.
+    pub fn deactivate(&mut self, cause: InactiveCause) {
+        self.status = AccountStatus::Inactive;
+        self.inactive = Some(Inactive::because(cause));
+    }
+
+    fn id_suffix(&self) -> &str {
+        self.id.strip_prefix("fca_").unwrap_or(&self.id)
+    }
+
+    fn balance_json(&self, as_of: i64) -> Value {
+        if self.category == AccountCategory::Credit {
+            json!({
+                "as_of": as_of,
+                "credit": {"used": {"usd": TEST_BALANCE_CENTS}},
+                "current": {"usd": -TEST_BALANCE_CENTS},
+                "type": "credit",
+            })
+        } else {
+            json!({
+                "as_of": as_of,
+                "cash": {"available": {"usd": TEST_BALANCE_CENTS}},
+                "current": {"usd": TEST_BALANCE_CENTS},
+                "type": "cash",
+            })
+        }
+    }
+
+    /// The API representation in `version`.
+    pub fn to_json(&self, version: &ApiVersion) -> Value {
+        let payment_eligible = self.subcategory.is_payment_eligible();
+        let mut out = json!({
+            "id": self.id,
+            "object": "financial_connections.account",
+            "account_holder": AccountHolder::to_json(self.account_holder.as_ref()),
+            "account_numbers": self.account_numbers.iter().map(|n| json!({
+                "identifier_type": n.identifier_type,
+                "status": n.status,
+                "expected_expiry_date": n.expected_expiry_date,
+                "supported_networks": ["ach"],
+            })).collect::<Vec<_>>(),
+            "balance": self.refreshed.balance.map(|as_of| self.balance_json(as_of)),
+            "balance_refresh": refresh_json(self.refreshed.balance),
+            "category": self.category,
+            "created": self.created,
+            "display_name": self.display_name,
+            "institution_name": self.institution_name,
+            "last4": self.last4,
+            "livemode": false,
+            "ownership": self.refreshed.ownership.map(|_| format!("fcaowns_{}", self.id_suffix())),
+            "ownership_refresh": refresh_json(self.refreshed.ownership),
+            "permissions": self.permissions,
+            "status": self.status,
+            "subcategory": self.subcategory,
+            "subscriptions": [],
+            "supported_payment_method_types":
+                if payment_eligible { json!(["us_bank_account"]) } else { json!([]) },
+            "transaction_refresh": self.refreshed.transactions.map(|at| {
+                let mut refresh = refresh_json(Some(at));
+                refresh["id"] = json!(format!("fctxnref_{}", self.id_suffix()));
+                refresh
+            }),
+        });
+        if version.is_preview() {
+            out["authorization"] = json!(self.authorization);
+            out["status_details"] = status_details(self.inactive.as_ref());
+        }
+        out
+    }
+}
+
+/// Deactivates every TAN whose expiry the sandbox clock has passed, recording
+/// `financial_connections.account.account_numbers_updated` for each account touched.
+pub fn expire_due_account_numbers(tx: &Tx<'_>, now: i64) -> ApiResult<()> {
+    for mut account in tx.all::<Account>()? {
+        let mut changed = false;
+        for number in &mut account.account_numbers {
+            if crate::clock::is_expired_tan(
+                number.identifier_type,
+                number.status,
+                number.expected_expiry_date,
+                now,
+            ) {
+                number.status = AccountNumberStatus::Deactivated;
+                changed = true;
+            }
+        }
+        if changed {
+            tx.put(&account)?;
+            events::emit(
+                tx,
+                events::ACCOUNT_NUMBERS_UPDATED,
+                account.to_json(&ApiVersion::preview()),
+                None,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Saves `after` and, when its status changed from `before`'s, records the matching
+/// `financial_connections.account.*` event.
+pub fn save_with_event(tx: &Tx<'_>, before: &Account, after: &Account) -> ApiResult<()> {
+    tx.put(after)?;
+    let event_type = match (before.status, after.status) {
+        (AccountStatus::Active, AccountStatus::Inactive) => events::ACCOUNT_DEACTIVATED,
+        (AccountStatus::Inactive, AccountStatus::Active) => events::ACCOUNT_REACTIVATED,
+        (AccountStatus::Active | AccountStatus::Inactive, AccountStatus::Disconnected) => {
+            events::ACCOUNT_DISCONNECTED
+        }
+        _ => return Ok(()),
+    };
+    events::emit(
+        tx,
+        event_type,
+        after.to_json(&ApiVersion::preview()),
+        Some(json!({
+            "status": before.status,
+            "status_details": status_details(before.inactive.as_ref()),
+        })),
+    )
+}
+
+fn status_details(inactive: Option<&Inactive>) -> Value {
+    match inactive {
+        Some(i) => json!({"inactive": {"action": i.action, "cause": i.cause}}),
+        None => json!({}),
+    }
+}
+
+/// A Financial Connections authorization: the credentials behind a group of accounts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Authorization {
+    /// `fcauth_…`.
+    pub id: String,
+    /// Unix seconds.
+    pub created: i64,
+    /// Owner of its accounts.
+    pub account_holder: Option<AccountHolder>,
+    /// `fcinst_…`.
+    pub institution: String,
+    /// Name of the institution.
+    pub institution_name: String,
+    /// `status`.
+    pub status: AccountStatus,
+    /// `status_details.inactive`, set while inactive.
+    pub inactive: Option<Inactive>,
+}
+
+impl Document for Authorization {
+    const KIND: &'static str = "financial_connections.authorization";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Index<'_> {
+        Index {
+            customer: self.account_holder.as_ref().map(|h| h.customer.as_str()),
+            authorization: Some(&self.id),
+            client_secret: None,
+        }
+    }
+}
+
+impl Authorization {
+    /// The API representation (a preview-only object).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "object": "financial_connections.authorization",
+            "account_holder": AccountHolder::to_json(self.account_holder.as_ref()),
+            "created": self.created,
+            "institution": self.institution,
+            "institution_name": self.institution_name,
+            "livemode": false,
+            "status": self.status,
+            "status_details": status_details(self.inactive.as_ref()),
+        })
+    }
+}
+
+/// Renders a list object the way Stripe does.
+pub fn list_object(data: Vec<Value>, has_more: bool, url: &str) -> Value {
+    json!({"object": "list", "data": data, "has_more": has_more, "url": url})
+}
+
+/// Routes under `/v1/financial_connections/accounts` and `…/authorizations`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/financial_connections/accounts", get(list))
+        .route("/v1/financial_connections/accounts/{id}", get(retrieve))
+        .route(
+            "/v1/financial_connections/accounts/{id}/disconnect",
+            post(disconnect),
+        )
+        .route(
+            "/v1/financial_connections/accounts/{id}/refresh",
+            post(refresh),
+        )
+        .route(
+            "/v1/financial_connections/authorizations/{id}",
+            get(retrieve_authorization),
+        )
+}
+
+const ACCOUNTS_URL: &str = "/v1/financial_connections/accounts";
+
+async fn list(
+    _: SecretKey,
+    version: ApiVersion,
+    State(state): State<AppState>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    let customer = params.take_str(&["account_holder", "customer"])?;
+    let session = params.take_str(&["session"])?;
+    let limit = params.take_u32(&["limit"])?.unwrap_or(10);
+    let starting_after = params.take_str(&["starting_after"])?;
+    let ending_before = params.take_str(&["ending_before"])?;
+    params.take_expand()?;
+    params.finish()?;
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::invalid_param(
+            "limit",
+            "limit must be between 1 and 100.",
+        ));
+    }
+    if customer.is_none() && session.is_none() {
+        return Err(ApiError::invalid(
+            "Provide either account_holder[customer] or session to list accounts.",
+        ));
+    }
+    let accounts = state.store.transaction(|tx| {
+        let mut accounts: Vec<Account> = match &customer {
+            Some(customer) => tx.by_customer(customer)?,
+            None => Vec::new(),
+        };
+        if let Some(session_id) = &session {
+            let session = tx.fetch::<Session>(session_id, Some("session"))?;
+            let linked = load_all(tx, &session.accounts)?;
+            accounts = if customer.is_some() {
+                accounts
+                    .into_iter()
+                    .filter(|a| session.accounts.contains(&a.id))
+                    .collect()
+            } else {
+                linked
+            };
+        }
+        Ok(accounts)
+    })?;
+    let page = paginate(
+        accounts,
+        limit as usize,
+        starting_after.as_deref(),
+        ending_before.as_deref(),
+    )?;
+    Ok(Json(list_object(
+        page.items.iter().map(|a| a.to_json(&version)).collect(),
+        page.has_more,
+        ACCOUNTS_URL,
+    )))
+}
+
+/// One page of a list.
+#[derive(Debug)]
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// Whether more items follow in the direction of travel.
+    pub has_more: bool,
+}
+
+/// Cuts one page out of `items` (already in list order) with Stripe's cursor semantics.
+pub fn paginate<T: Document>(
+    items: Vec<T>,
+    limit: usize,
+    starting_after: Option<&str>,
+    ending_before: Option<&str>,
+) -> ApiResult<Page<T>> {
+    let position = |id: &str, param: &str| {
+        items
+            .iter()
+            .position(|item| item.id() == id)
+            .ok_or_else(|| ApiError::no_such(T::KIND, id, Some(param)))
+    };
+    let (start, end) = match (starting_after, ending_before) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "You may only specify one of starting_after and ending_before.",
+            ));
+        }
+        (Some(after), None) => {
+            let from = position(after, "starting_after")? + 1;
+            (from, (from + limit).min(items.len()))
+        }
+        (None, Some(before)) => {
+            let to = position(before, "ending_before")?;
+            (to.saturating_sub(limit), to)
+        }
+        (None, None) => (0, limit.min(items.len())),
+    };
+    let has_more = if ending_before.is_some() {
+        start > 0
+    } else {
+        end < items.len()
+    };
+    let items = items.into_iter().skip(start).take(end - start).collect();
+    Ok(Page { items, has_more })
+}
+
+/// Loads accounts by ID, in the given order.
+pub fn load_all(tx: &Tx<'_>, ids: &[String]) -> ApiResult<Vec<Account>> {
+    ids.iter().map(|id| tx.fetch::<Account>(id, None)).collect()
+}
+
+async fn retrieve(
+    _: SecretKey,
+    version: ApiVersion,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    params.take_expand()?;
+    params.finish()?;
+    let account = state
+        .store
+        .transaction(|tx| tx.fetch::<Account>(&id, Some("id")))?;
+    Ok(Json(account.to_json(&version)))
+}
+
+async fn retrieve_authorization(
+    _: SecretKey,
+    version: ApiVersion,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    params.take_expand()?;
+    params.finish()?;
+    if !version.is_preview() {
+        // The authorization object only exists in the preview API.
+        return Err(ApiError::invalid(
+            "Unrecognized request URL (GET: /v1/financial_connections/authorizations/{id}). \
+             Financial Connections authorizations need a preview Stripe-Version.",
+        )
+        .with_status(axum::http::StatusCode::NOT_FOUND));
+    }
+    let authorization = state
+        .store
+        .transaction(|tx| tx.fetch::<Authorization>(&id, Some("id")))?;
+    Ok(Json(authorization.to_json()))
+}
+
+async fn disconnect(
+    _: SecretKey,
+    version: ApiVersion,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    params.take_expand()?;
+    params.finish()?;
+    let account = state.store.transaction(|tx| {
+        let before = tx.fetch::<Account>(&id, Some("id"))?;
+        let mut account = before.clone();
+        // Disconnecting is final and idempotent: a second call changes nothing.
+        account.status = AccountStatus::Disconnected;
+        account.inactive = None;
+        save_with_event(tx, &before, &account)?;
+        Ok(account)
+    })?;
+    Ok(Json(account.to_json(&version)))
+}
+
+/// `features[]` of a refresh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Feature {
+    Balance,
+    Ownership,
+    Transactions,
+}
+
+impl std::str::FromStr for Feature {
+    type Err = &'static str;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "balance" => Ok(Feature::Balance),
+            "ownership" => Ok(Feature::Ownership),
+            "transactions" => Ok(Feature::Transactions),
+            _ => Err("balance, ownership, transactions"),
+        }
+    }
+}
+
+impl Feature {
+    /// The permission the account must hold for this data.
+    fn permission(self) -> Permission {
+        match self {
+            Feature::Balance => Permission::Balances,
+            Feature::Ownership => Permission::Ownership,
+            Feature::Transactions => Permission::Transactions,
+        }
+    }
+}
+
+async fn refresh(
+    _: SecretKey,
+    version: ApiVersion,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    let features = params.take_enum_list::<Feature>(&["features"])?;
+    params.take_expand()?;
+    params.finish()?;
+    if features.is_empty() {
+        return Err(ApiError::missing("features"));
+    }
+    let account = state.store.transaction(|tx| {
+        let mut account = tx.fetch::<Account>(&id, Some("id"))?;
+        if account.status != AccountStatus::Active {
+            return Err(ApiError::invalid(format!(
+                "Account {id} is {} and its data cannot be refreshed. \
+                 Ask the customer to relink it.",
+                account.status
+            ))
+            .with_code("financial_connections_account_inactive"));
+        }
+        let now = crate::clock::now(tx)?;
+        for feature in features {
+            if !account.permissions.contains(&feature.permission()) {
+                return Err(ApiError::invalid_param(
+                    "features",
+                    format!(
+                        "Account {id} was not linked with the {} permission; \
+                         relink it with that permission to refresh this data.",
+                        feature.permission()
+                    ),
+                ));
+            }
+            match feature {
+                Feature::Balance => account.refreshed.balance = Some(now),
+                Feature::Ownership => account.refreshed.ownership = Some(now),
+                Feature::Transactions => account.refreshed.transactions = Some(now),
+            }
+        }
+        tx.put(&account)?;
+        Ok(account)
+    })?;
+    Ok(Json(account.to_json(&version)))
+}

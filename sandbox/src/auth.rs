@@ -1,0 +1,144 @@
+//! API keys: secret keys for the merchant's server, publishable keys for the browser.
+//!
+//! Both are extractors, so a handler states which key it needs in its signature and cannot
+//! forget to check it.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use base64::Engine;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// Proof that the request carried the sandbox's secret key.
+#[derive(Debug, Clone, Copy)]
+pub struct SecretKey;
+
+/// Proof that the request carried the sandbox's publishable key.
+#[derive(Debug, Clone, Copy)]
+pub struct PublishableKey;
+
+/// Which of the sandbox's keys a request carried, for endpoints both the server and the
+/// browser call (retrieving and confirming a SetupIntent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnyKey {
+    /// The secret key: full access.
+    Secret,
+    /// The publishable key: access only together with the object's client secret.
+    Publishable,
+}
+
+/// The key from `Authorization: Bearer <key>` or HTTP basic auth with the key as user name.
+fn presented_key(parts: &Parts) -> Result<String, ApiError> {
+    let missing = || {
+        ApiError::authentication(
+            "You did not provide an API key. Provide it in the Authorization header, \
+             e.g. `Authorization: Bearer sk_test_…`.",
+        )
+    };
+    let header = parts
+        .headers
+        .get(AUTHORIZATION)
+        .ok_or_else(missing)?
+        .to_str()
+        .map_err(|_| ApiError::authentication("The Authorization header is not valid text."))?;
+    let (scheme, credentials) = header.split_once(' ').ok_or_else(missing)?;
+    let credentials = credentials.trim();
+    if scheme.eq_ignore_ascii_case("bearer") {
+        return Ok(credentials.to_owned());
+    }
+    if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(credentials)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .ok_or_else(|| {
+                ApiError::authentication("Invalid HTTP basic credentials: not base64 text.")
+            })?;
+        let user = decoded.split_once(':').map_or(decoded.as_str(), |(u, _)| u);
+        return Ok(user.to_owned());
+    }
+    Err(ApiError::authentication(
+        "Invalid Authorization header: use `Bearer <key>` or HTTP basic with the key as user.",
+    ))
+}
+
+/// A key as it may appear in an error message: the prefix and the last four characters.
+fn redacted(key: &str) -> String {
+    let prefix = key.get(..8).unwrap_or("");
+    let tail: String = key
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("{prefix}****{tail}")
+}
+
+impl FromRequestParts<AppState> for SecretKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let key = presented_key(parts)?;
+        if key == state.settings.secret_key {
+            return Ok(SecretKey);
+        }
+        if key.starts_with("pk_") {
+            return Err(ApiError::authentication(
+                "This API call cannot be made with a publishable API key. \
+                 Use the secret API key.",
+            ));
+        }
+        Err(ApiError::authentication(format!(
+            "Invalid API Key provided: {}",
+            redacted(&key)
+        )))
+    }
+}
+
+impl FromRequestParts<AppState> for PublishableKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let key = presented_key(parts)?;
+        if key == state.settings.publishable_key {
+            return Ok(PublishableKey);
+        }
+        Err(ApiError::authentication(format!(
+            "Invalid API Key provided: {}. The link flow takes the publishable key.",
+            redacted(&key)
+        )))
+    }
+}
+
+impl FromRequestParts<AppState> for AnyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let key = presented_key(parts)?;
+        if key == state.settings.secret_key {
+            Ok(AnyKey::Secret)
+        } else if key == state.settings.publishable_key {
+            Ok(AnyKey::Publishable)
+        } else {
+            Err(ApiError::authentication(format!(
+                "Invalid API Key provided: {}",
+                redacted(&key)
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_keeps_only_prefix_and_tail() {
+        assert_eq!(redacted("sk_test_abcdefgh1234"), "sk_test_****1234");
+        assert_eq!(redacted("x"), "****x");
+    }
+}

@@ -1,0 +1,100 @@
+//! Command-line and environment configuration.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The secret key the sandbox accepts unless told otherwise. Test-mode shaped and public on
+/// purpose: the sandbox guards nothing real.
+pub const DEFAULT_SECRET_KEY: &str = "sk_test_relinksandbox000000000000";
+/// The publishable key the sandbox accepts unless told otherwise.
+pub const DEFAULT_PUBLISHABLE_KEY: &str = "pk_test_relinksandbox000000000000";
+/// The API version responses use when a request sends no `Stripe-Version`.
+pub const DEFAULT_API_VERSION: &str = "2026-04-22.preview";
+/// The merchant name the link flow shows.
+pub const DEFAULT_MERCHANT_NAME: &str = "Rocket Rides";
+
+/// A local, stateful, Stripe-compatible Financial Connections server for testing relink.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "relink-sandbox", version, about)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "RELINK_SANDBOX_ADDR", default_value = "127.0.0.1:4242")]
+    pub addr: SocketAddr,
+
+    /// SQLite database file, or `:memory:` for a throwaway sandbox.
+    #[arg(long, env = "RELINK_SANDBOX_DB", default_value = "relink-sandbox.db")]
+    pub db: String,
+
+    /// Secret API key server endpoints accept (`Authorization: Bearer sk_…`).
+    #[arg(long, env = "RELINK_SECRET_KEY", default_value = DEFAULT_SECRET_KEY)]
+    pub secret_key: String,
+
+    /// Publishable key the browser-facing link flow accepts.
+    #[arg(long, env = "RELINK_PUBLISHABLE_KEY", default_value = DEFAULT_PUBLISHABLE_KEY)]
+    pub publishable_key: String,
+
+    /// Directory of the demo site, served at `/`.
+    #[arg(long, env = "RELINK_SANDBOX_WWW", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../www"))]
+    pub www: PathBuf,
+
+    /// Directory of the built npm package, served at `/pkg/`.
+    #[arg(long, env = "RELINK_SANDBOX_PKG", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../pkg"))]
+    pub pkg: PathBuf,
+
+    /// Merchant name shown in the link flow.
+    #[arg(long, env = "RELINK_MERCHANT_NAME", default_value = DEFAULT_MERCHANT_NAME)]
+    pub merchant_name: String,
+}
+
+impl Config {
+    /// Checks what clap cannot: keys must look like test-mode keys of the right kind.
+    pub fn validate(&self) -> Result<(), String> {
+        if !self.secret_key.starts_with("sk_test_") {
+            return Err("--secret-key must start with sk_test_".into());
+        }
+        if !self.publishable_key.starts_with("pk_test_") {
+            return Err("--publishable-key must start with pk_test_".into());
+        }
+        Ok(())
+    }
+}
+
+/// What handlers need to know about the configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Accepted secret key.
+    pub secret_key: String,
+    /// Accepted publishable key.
+    pub publishable_key: String,
+    /// Merchant name shown in the link flow.
+    pub merchant_name: String,
+    /// Directory served at `/`.
+    pub www: PathBuf,
+    /// Directory served at `/pkg/`.
+    pub pkg: PathBuf,
+}
+
+impl Settings {
+    /// Settings with the default keys and no static directories, for tests.
+    pub fn for_tests() -> Self {
+        Settings {
+            secret_key: DEFAULT_SECRET_KEY.into(),
+            publishable_key: DEFAULT_PUBLISHABLE_KEY.into(),
+            merchant_name: DEFAULT_MERCHANT_NAME.into(),
+            www: PathBuf::from("/nonexistent/www"),
+            pkg: PathBuf::from("/nonexistent/pkg"),
+        }
+    }
+}
+
+impl From<&Config> for Settings {
+    fn from(config: &Config) -> Self {
+        Settings {
+            secret_key: config.secret_key.clone(),
+            publishable_key: config.publishable_key.clone(),
+            merchant_name: config.merchant_name.clone(),
+            www: config.www.clone(),
+            pkg: config.pkg.clone(),
+        }
+    }
+}

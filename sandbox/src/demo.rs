@@ -1,0 +1,139 @@
+//! The demo merchant's backend, for the demo page in `www/`.
+//!
+//! A real merchant keeps these calls on their own server behind their own login; the sandbox
+//! plays that server for one demo customer so the page needs nothing else. No API key: the
+//! page is the merchant's own.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use relink::model::{AccountSubcategory, Permission, RelinkOptions};
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::accounts::Account;
+use crate::customers::Customer;
+use crate::error::{ApiError, ApiResult};
+use crate::form::Params;
+use crate::seed::DEMO_CUSTOMER_ID;
+use crate::sessions::{self, NewSession};
+use crate::store::Tx;
+use crate::test_helpers;
+use crate::version::ApiVersion;
+
+/// Routes under `/demo/api`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/demo/api/config", get(config))
+        .route("/demo/api/accounts", get(accounts))
+        .route("/demo/api/link_session", post(link_session))
+        .route("/demo/api/relink_session", post(relink_session))
+        .route("/demo/api/accounts/{id}/deactivate", post(deactivate))
+}
+
+async fn config(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1:4242");
+    Json(json!({
+        "publishable_key": state.settings.publishable_key,
+        "api_base": format!("http://{host}"),
+    }))
+}
+
+fn demo_accounts(tx: &Tx<'_>) -> ApiResult<Vec<Account>> {
+    let mut accounts: Vec<Account> = tx.by_customer(DEMO_CUSTOMER_ID)?;
+    // Oldest first reads naturally on the demo page.
+    accounts.reverse();
+    Ok(accounts)
+}
+
+async fn accounts(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let version = ApiVersion::preview();
+    let body = state.store.transaction(|tx| {
+        let customer = tx.fetch::<Customer>(DEMO_CUSTOMER_ID, None)?;
+        let accounts: Vec<Value> = demo_accounts(tx)?
+            .iter()
+            .map(|a| a.to_json(&version))
+            .collect();
+        Ok(json!({"customer": customer.to_json(), "accounts": accounts}))
+    })?;
+    Ok(Json(body))
+}
+
+/// Creates a session for the demo customer and answers what the page needs to launch it.
+fn launch(state: &AppState, relink_options: Option<RelinkOptions>) -> ApiResult<Json<Value>> {
+    let body = state.store.transaction(|tx| {
+        let existing: Vec<String> = demo_accounts(tx)?.into_iter().map(|a| a.id).collect();
+        let session = sessions::create(
+            tx,
+            NewSession {
+                customer: Some(DEMO_CUSTOMER_ID.into()),
+                permissions: vec![Permission::PaymentMethod, Permission::Balances],
+                account_subcategories: Some(vec![
+                    AccountSubcategory::Checking,
+                    AccountSubcategory::Savings,
+                ]),
+                limit_accounts: Some(1),
+                relink_options,
+                return_url: None,
+            },
+        )?;
+        Ok(json!({
+            "client_secret": session.client_secret,
+            "existing_account_ids": existing,
+        }))
+    })?;
+    Ok(Json(body))
+}
+
+async fn link_session(State(state): State<AppState>, params: Params) -> ApiResult<Json<Value>> {
+    params.finish()?;
+    launch(&state, None)
+}
+
+async fn relink_session(
+    State(state): State<AppState>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    let account_id = params.require_str(&["account"])?;
+    let exact = params.take_bool(&["exact"])?.unwrap_or(true);
+    params.finish()?;
+    let account = state.store.transaction(|tx| {
+        let account = tx.fetch::<Account>(&account_id, Some("account"))?;
+        let ours = account
+            .account_holder
+            .as_ref()
+            .is_some_and(|h| h.customer == DEMO_CUSTOMER_ID);
+        if !ours {
+            return Err(ApiError::no_such(
+                "financial_connections.account",
+                &account_id,
+                Some("account"),
+            ));
+        }
+        Ok(account)
+    })?;
+    launch(
+        &state,
+        Some(RelinkOptions {
+            authorization: account.authorization,
+            account: exact.then_some(account.id),
+        }),
+    )
+}
+
+async fn deactivate(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    let cause = test_helpers::read_cause(&mut params)?;
+    params.finish()?;
+    let account = state
+        .store
+        .transaction(|tx| test_helpers::deactivate(tx, &id, cause))?;
+    Ok(Json(account.to_json(&ApiVersion::preview())))
+}

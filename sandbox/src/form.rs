@@ -1,0 +1,465 @@
+//! Stripe's form encoding: `application/x-www-form-urlencoded` with bracket notation.
+//!
+//! `account_holder[customer]=cus_1` names a hash member, `permissions[]=balances` and
+//! `permissions[0]=balances` name list items, and an empty value unsets a parameter. Handlers
+//! *take* the parameters they understand; whatever is left over is a `parameter_unknown` error,
+//! which is how Stripe tells a developer about a typo instead of silently ignoring it.
+//!
+//! ```
+//! use relink_sandbox::form::Params;
+//!
+//! let mut params = Params::parse(b"permissions[]=balances&limits[accounts]=1").unwrap();
+//! assert_eq!(params.take_list(&["permissions"]).unwrap(), vec!["balances".to_string()]);
+//! assert_eq!(params.take_u32(&["limits", "accounts"]).unwrap(), Some(1));
+//! params.finish().unwrap();
+//! ```
+
+use std::str::FromStr;
+
+use crate::error::{ApiError, ApiResult};
+
+/// One `key=value` pair with its key split into bracket segments (`a[b][]` → `a`, `b`, ``).
+#[derive(Debug, Clone)]
+struct Pair {
+    path: Vec<String>,
+    value: String,
+}
+
+/// The decoded parameters of one request.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    pairs: Vec<Pair>,
+}
+
+/// Parses `a[b][c]` into `["a", "b", "c"]`, or `None` when the brackets do not balance.
+fn split_key(key: &str) -> Option<Vec<String>> {
+    let (head, mut rest) = match key.find('[') {
+        Some(at) => key.split_at(at),
+        None => (key, ""),
+    };
+    if head.is_empty() || head.contains(']') {
+        return None;
+    }
+    let mut path = vec![head.to_owned()];
+    while !rest.is_empty() {
+        let inner = rest.strip_prefix('[')?;
+        let close = inner.find(']')?;
+        let segment = &inner[..close];
+        if segment.contains('[') {
+            return None;
+        }
+        path.push(segment.to_owned());
+        rest = &inner[close + 1..];
+    }
+    Some(path)
+}
+
+/// Renders a path back into bracket notation for error messages (`account_holder[customer]`).
+pub fn display_path(path: &[impl AsRef<str>]) -> String {
+    let mut out = String::new();
+    for (i, segment) in path.iter().enumerate() {
+        if i == 0 {
+            out.push_str(segment.as_ref());
+        } else {
+            out.push('[');
+            out.push_str(segment.as_ref());
+            out.push(']');
+        }
+    }
+    out
+}
+
+/// Whether a path segment addresses a list item (`[]` or `[3]`).
+fn list_index(segment: &str) -> Option<usize> {
+    if segment.is_empty() {
+        Some(usize::MAX)
+    } else if segment.bytes().all(|b| b.is_ascii_digit()) {
+        // An absurdly long index cannot be a real position; sorting it last is harmless.
+        Some(segment.parse().unwrap_or(usize::MAX))
+    } else {
+        None
+    }
+}
+
+impl Params {
+    /// Decodes a form body or query string.
+    pub fn parse(body: &[u8]) -> ApiResult<Self> {
+        let mut pairs = Vec::new();
+        for (key, value) in form_urlencoded::parse(body) {
+            if key.is_empty() && value.is_empty() {
+                continue;
+            }
+            let path = split_key(&key).ok_or_else(|| {
+                ApiError::invalid(format!(
+                    "Invalid parameter name `{key}`: use bracket notation like `a[b]` or `a[]`."
+                ))
+                .with_param(key.to_string())
+            })?;
+            pairs.push(Pair {
+                path,
+                value: value.into_owned(),
+            });
+        }
+        Ok(Params { pairs })
+    }
+
+    /// Builds parameters from a JSON object, for the demo endpoints that also accept JSON.
+    pub fn from_json(value: &serde_json::Value) -> ApiResult<Self> {
+        fn walk(prefix: &mut Vec<String>, value: &serde_json::Value, out: &mut Vec<Pair>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    for (k, v) in map {
+                        prefix.push(k.clone());
+                        walk(prefix, v, out);
+                        prefix.pop();
+                    }
+                }
+                serde_json::Value::Array(items) => {
+                    for (i, v) in items.iter().enumerate() {
+                        prefix.push(i.to_string());
+                        walk(prefix, v, out);
+                        prefix.pop();
+                    }
+                }
+                serde_json::Value::Null => out.push(Pair {
+                    path: prefix.clone(),
+                    value: String::new(),
+                }),
+                serde_json::Value::String(s) => out.push(Pair {
+                    path: prefix.clone(),
+                    value: s.clone(),
+                }),
+                other => out.push(Pair {
+                    path: prefix.clone(),
+                    value: other.to_string(),
+                }),
+            }
+        }
+        if !value.is_object() {
+            return Err(ApiError::invalid("The request body must be a JSON object."));
+        }
+        let mut pairs = Vec::new();
+        walk(&mut Vec::new(), value, &mut pairs);
+        Ok(Params { pairs })
+    }
+
+    /// Removes and returns the values whose path matches `accept`.
+    fn take_where(&mut self, accept: impl Fn(&[String]) -> bool) -> Vec<Pair> {
+        let (taken, kept) = std::mem::take(&mut self.pairs)
+            .into_iter()
+            .partition(|pair| accept(&pair.path));
+        self.pairs = kept;
+        taken
+    }
+
+    /// Takes a scalar; an empty value (an unset) reads as `None`.
+    pub fn take_str(&mut self, path: &[&str]) -> ApiResult<Option<String>> {
+        let mut taken = self.take_where(|p| p == path);
+        match taken.len() {
+            0 => Ok(None),
+            1 => {
+                let value = taken.remove(0).value;
+                Ok((!value.is_empty()).then_some(value))
+            }
+            _ => Err(ApiError::invalid_param(
+                display_path(path),
+                format!(
+                    "Received more than one value for {}; send it once.",
+                    display_path(path)
+                ),
+            )),
+        }
+    }
+
+    /// Takes a scalar that must be present and non-empty.
+    pub fn require_str(&mut self, path: &[&str]) -> ApiResult<String> {
+        self.take_str(path)?
+            .ok_or_else(|| ApiError::missing(&display_path(path)))
+    }
+
+    /// Takes a non-negative integer.
+    pub fn take_u32(&mut self, path: &[&str]) -> ApiResult<Option<u32>> {
+        self.take_str(path)?
+            .map(|raw| {
+                raw.parse::<u32>().map_err(|_| {
+                    ApiError::invalid_param(display_path(path), format!("Invalid integer: {raw}"))
+                        .with_code("parameter_invalid_integer")
+                })
+            })
+            .transpose()
+    }
+
+    /// Takes a boolean (`true`/`false`).
+    pub fn take_bool(&mut self, path: &[&str]) -> ApiResult<Option<bool>> {
+        self.take_str(path)?
+            .map(|raw| match raw.as_str() {
+                "true" => Ok(true),
+                "false" => Ok(false),
+                _ => Err(ApiError::invalid_param(
+                    display_path(path),
+                    format!("Invalid boolean: {raw}"),
+                )),
+            })
+            .transpose()
+    }
+
+    /// Takes a scalar and parses it as one of an enum's wire values.
+    pub fn take_enum<T>(&mut self, path: &[&str]) -> ApiResult<Option<T>>
+    where
+        T: FromStr,
+        T::Err: std::fmt::Display,
+    {
+        self.take_str(path)?
+            .map(|raw| parse_enum(&display_path(path), &raw))
+            .transpose()
+    }
+
+    /// Whether any parameter at or under `path` was sent (even an empty one).
+    pub fn contains(&self, path: &[&str]) -> bool {
+        self.pairs
+            .iter()
+            .any(|pair| pair.path.len() >= path.len() && pair.path[..path.len()] == *path)
+    }
+
+    /// Takes a list sent as `path[]=…` or `path[0]=…`, in index order; empty items are dropped
+    /// and `path=` (an unset) yields an empty list.
+    pub fn take_list(&mut self, path: &[&str]) -> ApiResult<Vec<String>> {
+        let depth = path.len();
+        let taken = self.take_where(|p| {
+            p.len() >= depth
+                && p[..depth] == *path
+                && (p.len() == depth || (p.len() == depth + 1 && list_index(&p[depth]).is_some()))
+        });
+        let mut items = Vec::with_capacity(taken.len());
+        for (order, pair) in taken.into_iter().enumerate() {
+            if pair.path.len() == depth {
+                if pair.value.is_empty() {
+                    continue;
+                }
+                return Err(ApiError::invalid_param(
+                    display_path(path),
+                    format!(
+                        "Invalid array: send {0}[]=value for each item.",
+                        display_path(path)
+                    ),
+                ));
+            }
+            let index = list_index(&pair.path[depth]).unwrap_or(usize::MAX);
+            // `[]` items keep their order of appearance; indexed items sort by index.
+            let key = if index == usize::MAX {
+                (usize::MAX, order)
+            } else {
+                (index, order)
+            };
+            if !pair.value.is_empty() {
+                items.push((key, pair.value));
+            }
+        }
+        items.sort_by_key(|(key, _)| *key);
+        Ok(items.into_iter().map(|(_, value)| value).collect())
+    }
+
+    /// Takes a list of enum values.
+    pub fn take_enum_list<T>(&mut self, path: &[&str]) -> ApiResult<Vec<T>>
+    where
+        T: FromStr + PartialEq,
+        T::Err: std::fmt::Display,
+    {
+        let name = display_path(path);
+        let mut out: Vec<T> = Vec::new();
+        for raw in self.take_list(path)? {
+            let value = parse_enum(&name, &raw)?;
+            if !out.contains(&value) {
+                out.push(value);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Takes `expand[]`, which every endpoint accepts; the sandbox always expands nothing.
+    pub fn take_expand(&mut self) -> ApiResult<Vec<String>> {
+        self.take_list(&["expand"])
+    }
+
+    /// Fails with `parameter_unknown` naming the first parameter nobody took.
+    pub fn finish(self) -> ApiResult<()> {
+        match self.pairs.first() {
+            Some(pair) => Err(ApiError::unknown(&display_path(&pair.path))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Parses one enum value, naming the parameter and the accepted values when it is not one.
+pub fn parse_enum<T>(param: &str, raw: &str) -> ApiResult<T>
+where
+    T: FromStr,
+    T::Err: std::fmt::Display,
+{
+    raw.parse::<T>().map_err(|err| {
+        ApiError::invalid_param(param, format!("Invalid {param}: must be one of {err}"))
+            .with_param(param)
+    })
+}
+
+/// Largest request body the sandbox reads; Stripe's requests are small forms.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Params {
+    type Rejection = ApiError;
+
+    /// Reads the query string and, for bodies, a form (or, for the demo endpoints' convenience,
+    /// a JSON object). Both land in one set of parameters, as Stripe treats them.
+    async fn from_request(req: axum::extract::Request, _state: &S) -> ApiResult<Self> {
+        let mut params = Params::parse(req.uri().query().unwrap_or("").as_bytes())?;
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        let body = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
+            .await
+            .map_err(|_| {
+                ApiError::invalid(format!(
+                    "The request body is larger than {MAX_BODY_BYTES} bytes."
+                ))
+                .with_status(axum::http::StatusCode::PAYLOAD_TOO_LARGE)
+            })?;
+        let from_body = if body.is_empty() {
+            Params::default()
+        } else if is_json {
+            let value: serde_json::Value = serde_json::from_slice(&body)
+                .map_err(|err| ApiError::invalid(format!("Invalid JSON body: {err}")))?;
+            Params::from_json(&value)?
+        } else {
+            Params::parse(&body)?
+        };
+        params.pairs.extend(from_body.pairs);
+        Ok(params)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use relink::model::Permission;
+
+    fn parse(body: &str) -> Params {
+        Params::parse(body.as_bytes()).expect("parses")
+    }
+
+    #[test]
+    fn brackets_nest_and_lists_accept_both_notations() {
+        let mut p = parse(
+            "account_holder[type]=customer&account_holder[customer]=cus_1\
+             &permissions[1]=balances&permissions[0]=payment_method\
+             &filters[account_subcategories][]=checking&filters[account_subcategories][]=savings",
+        );
+        assert_eq!(
+            p.take_str(&["account_holder", "type"]).unwrap().as_deref(),
+            Some("customer")
+        );
+        assert_eq!(
+            p.require_str(&["account_holder", "customer"]).unwrap(),
+            "cus_1"
+        );
+        assert_eq!(
+            p.take_enum_list::<Permission>(&["permissions"]).unwrap(),
+            vec![Permission::PaymentMethod, Permission::Balances]
+        );
+        assert_eq!(
+            p.take_list(&["filters", "account_subcategories"]).unwrap(),
+            vec!["checking", "savings"]
+        );
+        p.finish().unwrap();
+    }
+
+    #[test]
+    fn empty_values_unset() {
+        let mut p = parse("email=&permissions=");
+        assert_eq!(p.take_str(&["email"]).unwrap(), None);
+        assert!(p.take_list(&["permissions"]).unwrap().is_empty());
+        p.finish().unwrap();
+    }
+
+    #[test]
+    fn leftovers_are_unknown_parameters() {
+        let mut p = parse("email=a%40b.c&nmae=Jenny");
+        p.take_str(&["email"]).unwrap();
+        let err = p.finish().unwrap_err();
+        assert_eq!(err.code, Some("parameter_unknown"));
+        assert_eq!(err.param.as_deref(), Some("nmae"));
+    }
+
+    #[test]
+    fn bad_values_name_their_parameter() {
+        let mut p = parse("limits[accounts]=many&permissions[]=everything");
+        let err = p.take_u32(&["limits", "accounts"]).unwrap_err();
+        assert_eq!(err.param.as_deref(), Some("limits[accounts]"));
+        let err = p
+            .take_enum_list::<Permission>(&["permissions"])
+            .unwrap_err();
+        assert_eq!(err.param.as_deref(), Some("permissions"));
+        assert!(err.message.contains("payment_method"), "{}", err.message);
+        assert!(parse("a=1").require_str(&["b"]).unwrap_err().code == Some("parameter_missing"));
+    }
+
+    #[test]
+    fn malformed_keys_are_errors_not_panics() {
+        for body in [
+            "a[b=1",
+            "a]=1",
+            "[a]=1",
+            "a[b]c=1",
+            "a[[b]]=1",
+            "=1",
+            "a[b][=1",
+            "%ff[%00]=%",
+        ] {
+            let _ = Params::parse(body.as_bytes());
+        }
+        assert!(Params::parse(b"a[b=1").is_err());
+        assert!(Params::parse(b"a]=1").is_err());
+        assert!(Params::parse(b"a[b]c=1").is_err());
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let alphabet = b"ab[]=&%0123456789xyz+;";
+        for _ in 0..5_000 {
+            let len = rng.random_range(0..40);
+            let body: Vec<u8> = (0..len)
+                .map(|_| {
+                    if rng.random_bool(0.1) {
+                        rng.random()
+                    } else {
+                        alphabet[rng.random_range(0..alphabet.len())]
+                    }
+                })
+                .collect();
+            if let Ok(mut params) = Params::parse(&body) {
+                let _ = params.take_list(&["a"]);
+                let _ = params.take_str(&["b", "a"]);
+                let _ = params.take_u32(&["x"]);
+                let _ = params.finish();
+            }
+        }
+    }
+
+    #[test]
+    fn repeated_scalars_are_rejected() {
+        let mut p = parse("email=a&email=b");
+        assert!(p.take_str(&["email"]).is_err());
+    }
+
+    #[test]
+    fn json_bodies_flatten_to_the_same_paths() {
+        let mut p =
+            Params::from_json(&serde_json::json!({"account": "fca_1", "exact": false})).unwrap();
+        assert_eq!(p.require_str(&["account"]).unwrap(), "fca_1");
+        assert_eq!(p.take_bool(&["exact"]).unwrap(), Some(false));
+        p.finish().unwrap();
+    }
+}

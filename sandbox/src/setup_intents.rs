@@ -1,0 +1,475 @@
+//! SetupIntents (`seti_…`): turning a linked account into a payment method with a mandate.
+//!
+//! The merchant's server creates the SetupIntent with the secret key; the browser confirms it
+//! with the publishable key plus the SetupIntent's client secret, and the customer's IP address
+//! and user agent become the mandate's online acceptance.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use relink::model::{AccountStatus, Permission};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::accounts::Account;
+use crate::auth::{AnyKey, SecretKey};
+use crate::customers;
+use crate::error::{ApiError, ApiResult};
+use crate::form::Params;
+use crate::ids;
+use crate::payment_methods::{Mandate, PaymentMethod, tan_deactivated};
+use crate::store::{Document, Index, Tx};
+
+/// `status` of a SetupIntent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SetupIntentStatus {
+    /// No payment method yet.
+    RequiresPaymentMethod,
+    /// Ready to confirm.
+    RequiresConfirmation,
+    /// Confirmed: the payment method is attached and the mandate active.
+    Succeeded,
+}
+
+/// A SetupIntent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SetupIntent {
+    /// `seti_…`.
+    pub id: String,
+    /// `seti_…_secret_…`, the browser's credential.
+    pub client_secret: String,
+    /// Unix seconds.
+    pub created: i64,
+    /// The customer the payment method is for.
+    pub customer: Option<String>,
+    /// `pm_…`.
+    pub payment_method: Option<String>,
+    /// `inbound` (debits) and/or `outbound` (payouts).
+    pub flow_directions: Option<Vec<String>>,
+    /// `status`.
+    pub status: SetupIntentStatus,
+    /// `mandate_…`, once confirmed.
+    pub mandate: Option<String>,
+}
+
+impl Document for SetupIntent {
+    const KIND: &'static str = "setup_intent";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Index<'_> {
+        Index {
+            customer: self.customer.as_deref(),
+            authorization: None,
+            client_secret: Some(&self.client_secret),
+        }
+    }
+}
+
+impl SetupIntent {
+    /// The API representation.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "object": "setup_intent",
+            "application": null,
+            "automatic_payment_methods": null,
+            "cancellation_reason": null,
+            "client_secret": self.client_secret,
+            "created": self.created,
+            "customer": self.customer,
+            "description": null,
+            "flow_directions": self.flow_directions,
+            "last_setup_error": null,
+            "latest_attempt": null,
+            "livemode": false,
+            "mandate": self.mandate,
+            "metadata": {},
+            "next_action": null,
+            "payment_method": self.payment_method,
+            "payment_method_options": {
+                "us_bank_account": {
+                    "financial_connections": {"permissions": ["payment_method"]},
+                    "verification_method": "automatic",
+                },
+            },
+            "payment_method_types": ["us_bank_account"],
+            "status": self.status,
+            "usage": "off_session",
+        })
+    }
+}
+
+/// Routes under `/v1/setup_intents`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/setup_intents", post(create))
+        .route("/v1/setup_intents/{id}", get(retrieve))
+        .route("/v1/setup_intents/{id}/confirm", post(confirm_handler))
+}
+
+/// The browser that is confirming: where the mandate's online acceptance comes from.
+#[derive(Debug, Clone)]
+pub struct ClientInfo {
+    /// IP address (from the socket, or `X-Forwarded-For` behind a proxy).
+    pub ip_address: String,
+    /// `User-Agent`.
+    pub user_agent: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|ip| ip.trim().to_owned());
+        let socket = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        let user_agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("unknown")
+            .to_owned();
+        Ok(ClientInfo {
+            ip_address: forwarded
+                .or(socket)
+                .unwrap_or_else(|| "127.0.0.1".to_owned()),
+            user_agent,
+        })
+    }
+}
+
+/// `payment_method_data` for a `us_bank_account`.
+#[derive(Debug, Clone)]
+struct PaymentMethodData {
+    financial_connections_account: String,
+    name: Option<String>,
+    email: Option<String>,
+}
+
+fn take_payment_method_data(params: &mut Params) -> ApiResult<Option<PaymentMethodData>> {
+    if !params.contains(&["payment_method_data"]) {
+        return Ok(None);
+    }
+    match params
+        .take_str(&["payment_method_data", "type"])?
+        .as_deref()
+    {
+        Some("us_bank_account") => {}
+        None => return Err(ApiError::missing("payment_method_data[type]")),
+        Some(other) => {
+            return Err(ApiError::invalid_param(
+                "payment_method_data[type]",
+                format!("The sandbox supports us_bank_account payment methods only (got {other})."),
+            ));
+        }
+    }
+    let financial_connections_account = params.require_str(&[
+        "payment_method_data",
+        "us_bank_account",
+        "financial_connections_account",
+    ])?;
+    Ok(Some(PaymentMethodData {
+        financial_connections_account,
+        name: params.take_str(&["payment_method_data", "billing_details", "name"])?,
+        email: params.take_str(&["payment_method_data", "billing_details", "email"])?,
+    }))
+}
+
+/// `mandate_data`: explicit acceptance from the server, or `infer_from_client` from Stripe.js.
+fn take_mandate_data(params: &mut Params, client: &ClientInfo) -> ApiResult<Option<ClientInfo>> {
+    if !params.contains(&["mandate_data"]) {
+        return Ok(None);
+    }
+    let base = ["mandate_data", "customer_acceptance"];
+    match params.take_str(&[base[0], base[1], "type"])?.as_deref() {
+        Some("online") => {}
+        None => return Err(ApiError::missing("mandate_data[customer_acceptance][type]")),
+        Some(other) => {
+            return Err(ApiError::invalid_param(
+                "mandate_data[customer_acceptance][type]",
+                format!("The sandbox supports online acceptance only (got {other})."),
+            ));
+        }
+    }
+    let online = |field| [base[0], base[1], "online", field];
+    let infer = params
+        .take_bool(&online("infer_from_client"))?
+        .unwrap_or(false);
+    let ip = params.take_str(&online("ip_address"))?;
+    let ua = params.take_str(&online("user_agent"))?;
+    if infer {
+        return Ok(Some(client.clone()));
+    }
+    Ok(Some(ClientInfo {
+        ip_address: ip.ok_or_else(|| {
+            ApiError::missing("mandate_data[customer_acceptance][online][ip_address]")
+        })?,
+        user_agent: ua.ok_or_else(|| {
+            ApiError::missing("mandate_data[customer_acceptance][online][user_agent]")
+        })?,
+    }))
+}
+
+/// Makes a payment method from a Financial Connections account the customer linked.
+fn create_payment_method(
+    tx: &Tx<'_>,
+    customer: Option<&str>,
+    data: PaymentMethodData,
+) -> ApiResult<PaymentMethod> {
+    let param = "payment_method_data[us_bank_account][financial_connections_account]";
+    let account = tx.fetch::<Account>(&data.financial_connections_account, Some(param))?;
+    if !account.permissions.contains(&Permission::PaymentMethod) {
+        return Err(ApiError::invalid_param(
+            param,
+            format!(
+                "Account {} was linked without the payment_method permission.",
+                account.id
+            ),
+        ));
+    }
+    if !account.subcategory.is_payment_eligible() {
+        return Err(ApiError::invalid_param(
+            param,
+            format!(
+                "Account {} is a {} account; only checking and savings accounts can be used.",
+                account.id, account.subcategory
+            ),
+        ));
+    }
+    let holder = account.account_holder.as_ref().map(|h| h.customer.as_str());
+    if let (Some(holder), Some(customer)) = (holder, customer)
+        && holder != customer
+    {
+        return Err(ApiError::invalid_param(
+            "customer",
+            "customer must be the Financial Connections account's account_holder.customer.",
+        ));
+    }
+    let pm = PaymentMethod {
+        id: ids::new_id("pm"),
+        created: crate::clock::now(tx)?,
+        customer: None,
+        billing_name: data.name,
+        billing_email: data.email,
+        financial_connections_account: account.id,
+    };
+    tx.put(&pm)?;
+    Ok(pm)
+}
+
+/// Confirms a SetupIntent: checks the account still works, records the mandate and attaches
+/// the payment method to the customer.
+fn confirm(tx: &Tx<'_>, mut intent: SetupIntent, acceptance: ClientInfo) -> ApiResult<SetupIntent> {
+    let unexpected = |what: &str| {
+        ApiError::invalid(format!(
+            "You cannot confirm this SetupIntent because it {what}."
+        ))
+        .with_code("setup_intent_unexpected_state")
+    };
+    match intent.status {
+        SetupIntentStatus::Succeeded => return Err(unexpected("has already succeeded")),
+        SetupIntentStatus::RequiresPaymentMethod => {
+            return Err(
+                unexpected("has no payment method; pass payment_method_data")
+                    .with_param("payment_method_data"),
+            );
+        }
+        SetupIntentStatus::RequiresConfirmation => {}
+    }
+    let pm_id = intent
+        .payment_method
+        .clone()
+        .ok_or_else(|| ApiError::internal("requires_confirmation without a payment method"))?;
+    let mut pm = tx.fetch::<PaymentMethod>(&pm_id, None)?;
+    let account = tx.fetch::<Account>(&pm.financial_connections_account, None)?;
+    if account.status != AccountStatus::Active {
+        return Err(ApiError::invalid(format!(
+            "Financial Connections account {} is {}; ask the customer to relink it.",
+            account.id, account.status
+        ))
+        .with_code("financial_connections_account_inactive"));
+    }
+    if tan_deactivated(&account) {
+        return Err(ApiError::invalid(format!(
+            "The tokenized account number of {} is deactivated; ask the customer to relink it.",
+            account.id
+        ))
+        .with_code("financial_connections_account_inactive"));
+    }
+    let mandate = Mandate {
+        id: ids::new_id("mandate"),
+        payment_method: pm.id.clone(),
+        accepted_at: crate::clock::now(tx)?,
+        ip_address: acceptance.ip_address,
+        user_agent: acceptance.user_agent,
+    };
+    tx.put(&mandate)?;
+    if intent.customer.is_some() {
+        pm.customer = intent.customer.clone();
+        tx.put(&pm)?;
+    }
+    intent.mandate = Some(mandate.id);
+    intent.status = SetupIntentStatus::Succeeded;
+    tx.put(&intent)?;
+    Ok(intent)
+}
+
+async fn create(
+    _: SecretKey,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    let customer = params.take_str(&["customer"])?;
+    for kind in params.take_list(&["payment_method_types"])? {
+        if kind != "us_bank_account" {
+            return Err(ApiError::invalid_param(
+                "payment_method_types",
+                format!("The sandbox supports us_bank_account only (got {kind})."),
+            ));
+        }
+    }
+    let data = take_payment_method_data(&mut params)?;
+    let existing_pm = params.take_str(&["payment_method"])?;
+    let flow_directions = params.take_list(&["flow_directions"])?;
+    for direction in &flow_directions {
+        if direction != "inbound" && direction != "outbound" {
+            return Err(ApiError::invalid_param(
+                "flow_directions",
+                format!("Invalid flow_directions: must be inbound or outbound (got {direction})."),
+            ));
+        }
+    }
+    let confirm_now = params.take_bool(&["confirm"])?.unwrap_or(false);
+    let acceptance = take_mandate_data(&mut params, &client)?;
+    params.take_str(&["usage"])?;
+    params.take_expand()?;
+    params.finish()?;
+    if data.is_some() && existing_pm.is_some() {
+        return Err(ApiError::invalid(
+            "Pass either payment_method or payment_method_data, not both.",
+        ));
+    }
+    if confirm_now && acceptance.is_none() {
+        return Err(ApiError::missing("mandate_data"));
+    }
+    let body = state.store.transaction(|tx| {
+        if let Some(customer) = &customer {
+            customers::ensure_exists(tx, customer, "customer")?;
+        }
+        let payment_method = match (data, existing_pm) {
+            (Some(data), _) => Some(create_payment_method(tx, customer.as_deref(), data)?.id),
+            (None, Some(id)) => Some(tx.fetch::<PaymentMethod>(&id, Some("payment_method"))?.id),
+            (None, None) => None,
+        };
+        let id = ids::new_id("seti");
+        let secret = ids::new_id("secret");
+        let intent = SetupIntent {
+            client_secret: format!("{id}_{secret}"),
+            id,
+            created: crate::clock::now(tx)?,
+            customer,
+            status: if payment_method.is_some() {
+                SetupIntentStatus::RequiresConfirmation
+            } else {
+                SetupIntentStatus::RequiresPaymentMethod
+            },
+            payment_method,
+            flow_directions: (!flow_directions.is_empty()).then_some(flow_directions),
+            mandate: None,
+        };
+        tx.put(&intent)?;
+        let intent = match acceptance {
+            Some(acceptance) if confirm_now => confirm(tx, intent, acceptance)?,
+            _ => intent,
+        };
+        Ok(intent.to_json())
+    })?;
+    Ok(Json(body))
+}
+
+/// Loads a SetupIntent, holding the browser to the client secret that goes with it.
+fn load_for(
+    tx: &Tx<'_>,
+    id: &str,
+    key: AnyKey,
+    client_secret: Option<&str>,
+) -> ApiResult<SetupIntent> {
+    let intent = tx.fetch::<SetupIntent>(id, Some("intent"))?;
+    if key == AnyKey::Publishable {
+        let secret = client_secret.ok_or_else(|| ApiError::missing("client_secret"))?;
+        if secret != intent.client_secret {
+            return Err(ApiError::invalid_param(
+                "client_secret",
+                "The client_secret provided does not match the client_secret associated with \
+                 the SetupIntent.",
+            ));
+        }
+    }
+    Ok(intent)
+}
+
+async fn retrieve(
+    key: AnyKey,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    let client_secret = params.take_str(&["client_secret"])?;
+    params.take_expand()?;
+    params.finish()?;
+    let intent = state
+        .store
+        .transaction(|tx| load_for(tx, &id, key, client_secret.as_deref()))?;
+    Ok(Json(intent.to_json()))
+}
+
+async fn confirm_handler(
+    key: AnyKey,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    let client_secret = params.take_str(&["client_secret"])?;
+    let data = take_payment_method_data(&mut params)?;
+    let acceptance = take_mandate_data(&mut params, &client)?;
+    params.take_str(&["return_url"])?;
+    params.take_expand()?;
+    params.finish()?;
+    // The browser's own request is the customer's acceptance; the server must say whose.
+    let acceptance = match (acceptance, key) {
+        (Some(acceptance), _) => acceptance,
+        (None, AnyKey::Publishable) => client,
+        (None, AnyKey::Secret) => return Err(ApiError::missing("mandate_data")),
+    };
+    let body = state.store.transaction(|tx| {
+        let mut intent = load_for(tx, &id, key, client_secret.as_deref())?;
+        if let Some(data) = data {
+            if intent.status == SetupIntentStatus::Succeeded {
+                return Err(ApiError::invalid(
+                    "You cannot confirm this SetupIntent because it has already succeeded.",
+                )
+                .with_code("setup_intent_unexpected_state"));
+            }
+            let pm = create_payment_method(tx, intent.customer.as_deref(), data)?;
+            intent.payment_method = Some(pm.id);
+            intent.status = SetupIntentStatus::RequiresConfirmation;
+        }
+        Ok(confirm(tx, intent, acceptance)?.to_json())
+    })?;
+    Ok(Json(body))
+}

@@ -1,0 +1,256 @@
+//! SQLite persistence: one JSON document per object, plus the columns lookups need.
+//!
+//! Every object is stored whole as JSON (so adding a field needs no migration) next to a few
+//! indexed columns (customer, authorization, client secret). All access goes through
+//! [`Store::transaction`], which serialises writers: the sandbox is a single-node test server
+//! and correctness (a session completes exactly once) matters more than write concurrency.
+
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, ApiResult};
+
+/// Schema changes, applied in order; `PRAGMA user_version` records how many have run.
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE objects (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        customer TEXT,
+        authorization_id TEXT,
+        client_secret TEXT,
+        body TEXT NOT NULL
+    );
+    CREATE INDEX objects_kind ON objects (kind);
+    CREATE INDEX objects_customer ON objects (customer);
+    CREATE INDEX objects_authorization ON objects (authorization_id);
+    CREATE UNIQUE INDEX objects_client_secret ON objects (client_secret);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    "CREATE TABLE idempotency (
+        scope TEXT PRIMARY KEY,
+        request TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        status INTEGER,
+        body BLOB
+    );",
+    "CREATE TABLE webhook_deliveries (
+        id INTEGER PRIMARY KEY,
+        endpoint_id TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        delivered_at INTEGER,
+        last_status INTEGER
+    );
+    CREATE INDEX webhook_deliveries_due ON webhook_deliveries (delivered_at, next_attempt_at);",
+];
+
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot open database {path}: {source}")]
+pub struct OpenError {
+    path: String,
+    #[source]
+    source: rusqlite::Error,
+}
+
+/// The columns an object is looked up by.
+#[derive(Debug, Default)]
+pub struct Index<'a> {
+    /// Owning customer.
+    pub customer: Option<&'a str>,
+    /// Authorization the object belongs to.
+    pub authorization: Option<&'a str>,
+    /// The browser credential that finds the object.
+    pub client_secret: Option<&'a str>,
+}
+
+/// An object stored as a JSON document.
+pub trait Document: Serialize + DeserializeOwned {
+    /// The `kind` column, also used in "No such …" messages.
+    const KIND: &'static str;
+    /// The object's ID.
+    fn id(&self) -> &str;
+    /// The indexed columns.
+    fn index(&self) -> Index<'_> {
+        Index::default()
+    }
+}
+
+/// A handle to the database, cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, or an in-memory one for `:memory:`,
+    /// and applies pending migrations.
+    pub fn open(path: &str) -> Result<Self, OpenError> {
+        let wrap = |source| OpenError {
+            path: path.to_owned(),
+            source,
+        };
+        let conn = if path == ":memory:" {
+            Connection::open_in_memory().map_err(wrap)?
+        } else {
+            let conn = Connection::open(path).map_err(wrap)?;
+            // WAL lets readers (e.g. `sqlite3` poking at a running sandbox) not block writes.
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .map_err(wrap)?;
+            conn.pragma_update(None, "synchronous", "NORMAL")
+                .map_err(wrap)?;
+            conn
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(wrap)?;
+        migrate(&conn).map_err(wrap)?;
+        Ok(Store {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs `f` in one transaction, committed only if it returns `Ok`.
+    pub fn transaction<T>(&self, f: impl FnOnce(&Tx<'_>) -> ApiResult<T>) -> ApiResult<T> {
+        // A panic while holding the lock leaves no half-written data (the transaction rolls
+        // back on drop), so a poisoned lock is safe to keep using.
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = Tx(conn.transaction()?);
+        let out = f(&tx)?;
+        tx.0.commit()?;
+        Ok(out)
+    }
+}
+
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let applied: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        conn.execute_batch(sql)?;
+        conn.pragma_update(None, "user_version", i + 1)?;
+    }
+    Ok(())
+}
+
+/// An open transaction.
+#[derive(Debug)]
+pub struct Tx<'c>(rusqlite::Transaction<'c>);
+
+impl Tx<'_> {
+    /// Inserts or replaces an object.
+    pub fn put<T: Document>(&self, object: &T) -> ApiResult<()> {
+        let body = serde_json::to_string(object)?;
+        let index = object.index();
+        self.0.execute(
+            "INSERT INTO objects (id, kind, customer, authorization_id, client_secret, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (id) DO UPDATE SET customer = ?3, authorization_id = ?4,
+                 client_secret = ?5, body = ?6",
+            params![
+                object.id(),
+                T::KIND,
+                index.customer,
+                index.authorization,
+                index.client_secret,
+                body
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Loads an object by ID.
+    pub fn get<T: Document>(&self, id: &str) -> ApiResult<Option<T>> {
+        self.one(
+            "SELECT body FROM objects WHERE kind = ?1 AND id = ?2",
+            params![T::KIND, id],
+        )
+    }
+
+    /// Loads an object by ID or fails with `resource_missing`.
+    pub fn fetch<T: Document>(&self, id: &str, param: Option<&str>) -> ApiResult<T> {
+        self.get(id)?
+            .ok_or_else(|| ApiError::no_such(T::KIND, id, param))
+    }
+
+    /// Loads the object a client secret belongs to.
+    pub fn by_client_secret<T: Document>(&self, secret: &str) -> ApiResult<Option<T>> {
+        self.one(
+            "SELECT body FROM objects WHERE kind = ?1 AND client_secret = ?2",
+            params![T::KIND, secret],
+        )
+    }
+
+    /// Objects of a customer, newest first.
+    pub fn by_customer<T: Document>(&self, customer: &str) -> ApiResult<Vec<T>> {
+        self.many(
+            "SELECT body FROM objects WHERE kind = ?1 AND customer = ?2 ORDER BY rowid DESC",
+            params![T::KIND, customer],
+        )
+    }
+
+    /// Objects on an authorization, oldest first.
+    pub fn by_authorization<T: Document>(&self, authorization: &str) -> ApiResult<Vec<T>> {
+        self.many(
+            "SELECT body FROM objects WHERE kind = ?1 AND authorization_id = ?2 ORDER BY rowid",
+            params![T::KIND, authorization],
+        )
+    }
+
+    /// Every object of a kind, newest first.
+    pub fn all<T: Document>(&self) -> ApiResult<Vec<T>> {
+        self.many(
+            "SELECT body FROM objects WHERE kind = ?1 ORDER BY rowid DESC",
+            params![T::KIND],
+        )
+    }
+
+    /// Reads a sandbox-internal setting.
+    pub fn meta(&self, key: &str) -> ApiResult<Option<String>> {
+        Ok(self
+            .0
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Writes a sandbox-internal setting.
+    pub fn set_meta(&self, key: &str, value: &str) -> ApiResult<()> {
+        self.0.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = ?2",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    /// The raw connection, for modules with tables of their own (idempotency).
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.0
+    }
+
+    fn one<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> ApiResult<Option<T>> {
+        let body: Option<String> = self.0.query_row(sql, params, |row| row.get(0)).optional()?;
+        Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+    }
+
+    fn many<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> ApiResult<Vec<T>> {
+        let mut stmt = self.0.prepare(sql)?;
+        let bodies = stmt
+            .query_map(params, |row| row.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        bodies
+            .iter()
+            .map(|b| serde_json::from_str(b).map_err(ApiError::from))
+            .collect()
+    }
+}

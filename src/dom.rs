@@ -1,0 +1,135 @@
+//! The one thin layer over web-sys: element builders, text, attributes and owned listeners.
+//!
+//! Text only ever goes in through `textContent` (institution and account names are untrusted),
+//! and every listener is a [`gloo_events::EventListener`] that is removed when dropped.
+
+use gloo_events::{EventListener, EventListenerOptions};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, Element, Event, HtmlElement, HtmlInputElement, Node};
+
+use crate::error::RelinkError;
+
+/// Turns a failed DOM call into the component's error.
+pub(crate) fn render_error(error: JsValue) -> RelinkError {
+    RelinkError::Render(describe(&error))
+}
+
+/// A readable description of a thrown JS value, for error messages.
+pub(crate) fn describe(error: &JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|error| String::from(error.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "unknown error".to_owned())
+}
+
+/// The page's document.
+pub(crate) fn document() -> Result<Document, RelinkError> {
+    web_sys::window()
+        .and_then(|window| window.document())
+        .ok_or(RelinkError::NoDocument)
+}
+
+/// An element under construction.
+///
+/// Attribute names are all literals in this crate, and `setAttribute` only throws for invalid
+/// names, so the setters do not return errors.
+#[derive(Debug, Clone)]
+pub(crate) struct El(HtmlElement);
+
+impl El {
+    /// A new `<tag>` element.
+    pub(crate) fn new(document: &Document, tag: &str) -> Result<El, RelinkError> {
+        let element = document.create_element(tag).map_err(render_error)?;
+        element
+            .dyn_into::<HtmlElement>()
+            .map(El)
+            .map_err(|_| RelinkError::Render(format!("<{tag}> is not an HTML element")))
+    }
+
+    pub(crate) fn attr(self, name: &str, value: &str) -> Self {
+        let _ = self.0.set_attribute(name, value);
+        self
+    }
+
+    pub(crate) fn class(self, class: &str) -> Self {
+        self.attr("class", class)
+    }
+
+    pub(crate) fn test_id(self, id: &str) -> Self {
+        self.attr("data-testid", id)
+    }
+
+    /// Sets the text; the only way text enters the modal.
+    pub(crate) fn text(self, text: &str) -> Self {
+        self.0.set_text_content(Some(text));
+        self
+    }
+
+    pub(crate) fn child(self, child: impl AsRef<Node>) -> Self {
+        let _ = self.0.append_child(child.as_ref());
+        self
+    }
+
+    pub(crate) fn children(self, children: impl IntoIterator<Item = El>) -> Self {
+        for child in children {
+            let _ = self.0.append_child(&child.0);
+        }
+        self
+    }
+
+    /// Adds a listener whose lifetime is tied to `listeners`.
+    pub(crate) fn on(
+        self,
+        listeners: &mut Vec<EventListener>,
+        event: &'static str,
+        callback: impl FnMut(&Event) + 'static,
+    ) -> Self {
+        listeners.push(EventListener::new(&self.0, event, callback));
+        self
+    }
+
+    /// Like [`El::on`], for listeners that call `preventDefault` (form submits, Tab).
+    pub(crate) fn on_cancelable(
+        self,
+        listeners: &mut Vec<EventListener>,
+        event: &'static str,
+        callback: impl FnMut(&Event) + 'static,
+    ) -> Self {
+        listeners.push(EventListener::new_with_options(
+            &self.0,
+            event,
+            EventListenerOptions::enable_prevent_default(),
+            callback,
+        ));
+        self
+    }
+
+    pub(crate) fn element(&self) -> &HtmlElement {
+        &self.0
+    }
+
+    /// The element as an `<input>`, when it is one.
+    pub(crate) fn input(&self) -> Option<HtmlInputElement> {
+        self.0.dyn_ref::<HtmlInputElement>().cloned()
+    }
+}
+
+impl AsRef<Node> for El {
+    fn as_ref(&self) -> &Node {
+        &self.0
+    }
+}
+
+/// Replaces all children of `parent` with `child`.
+pub(crate) fn replace_children(parent: &Element, child: &El) {
+    parent.set_text_content(None);
+    let _ = parent.append_child(child.as_ref());
+}
+
+/// Moves focus to `element`, if it can take it.
+pub(crate) fn focus(element: &Element) {
+    if let Some(element) = element.dyn_ref::<HtmlElement>() {
+        let _ = element.focus();
+    }
+}

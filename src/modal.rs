@@ -1,0 +1,308 @@
+//! The modal shell: an isolated, accessible dialog that renders whatever state it is given.
+//!
+//! A host element (`#relink-modal`) is appended to `document.body` with its own shadow root, so
+//! the merchant's CSS cannot reach in. Styles come from a constructable stylesheet adopted by the
+//! shadow root, which a strict CSP (`style-src 'self'`) allows. The dialog follows the WAI-ARIA
+//! dialog pattern: focus moves in, Tab wraps, Escape closes, focus returns on close, and step
+//! changes are announced through a polite live region. Dropping the [`Modal`] removes the host
+//! and every listener.
+
+use gloo_events::EventListener;
+use wasm_bindgen::JsCast;
+use web_sys::{CssStyleSheet, Document, Element, HtmlElement, KeyboardEvent, ShadowRoot};
+
+use crate::dom::{El, focus, render_error, replace_children};
+use crate::error::RelinkError;
+use crate::flow::{Msg, State, Step};
+use crate::i18n::{Locale, Strings};
+use crate::view::{AUTOFOCUS, Dispatch, TITLE_ID, View};
+
+/// The shadow host's ID, a stable hook for tests and merchants' CSS resets.
+pub(crate) const HOST_ID: &str = "relink-modal";
+
+const STYLES: &str = include_str!("modal.css");
+
+/// What Tab can land on; the back button is `hidden` on steps without a way back.
+const FOCUSABLE: &str = "button:not([disabled]):not([hidden]), input:not([disabled]), [href], \
+     [tabindex]:not([tabindex='-1'])";
+
+/// An open modal.
+pub(crate) struct Modal {
+    document: Document,
+    host: HtmlElement,
+    root: ShadowRoot,
+    back: El,
+    brand: El,
+    body_slot: El,
+    live: El,
+    strings: &'static Strings,
+    dispatch: Dispatch,
+    return_focus: Option<HtmlElement>,
+    last_step: Option<Step>,
+    _shell_listeners: Vec<EventListener>,
+    listeners: Vec<EventListener>,
+    results_listeners: Vec<EventListener>,
+}
+
+impl std::fmt::Debug for Modal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Modal")
+            .field("last_step", &self.last_step)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Modal {
+    /// Builds the shell and appends it to the page.
+    pub(crate) fn open(
+        document: Document,
+        locale: Locale,
+        dispatch: Dispatch,
+    ) -> Result<Modal, RelinkError> {
+        let strings = locale.strings();
+        let body = document.body().ok_or(RelinkError::NoDocument)?;
+        let return_focus = document
+            .active_element()
+            .and_then(|element| element.dyn_into::<HtmlElement>().ok());
+
+        let host = El::new(&document, "div")?.attr("id", HOST_ID);
+        let root = host
+            .element()
+            .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+            .map_err(render_error)?;
+        adopt_styles(&document, &root)?;
+
+        let mut shell_listeners = Vec::new();
+        let close = {
+            let dispatch = dispatch.clone();
+            El::new(&document, "button")?
+                .attr("type", "button")
+                .class("icon-button")
+                .attr("aria-label", strings.close)
+                .test_id("close")
+                .text("×")
+                .on(&mut shell_listeners, "click", move |_| dispatch(Msg::Close))
+        };
+        let back = {
+            let dispatch = dispatch.clone();
+            El::new(&document, "button")?
+                .attr("type", "button")
+                .class("icon-button")
+                .attr("aria-label", strings.back)
+                .attr("hidden", "")
+                .test_id("back")
+                .text("←")
+                .on(&mut shell_listeners, "click", move |_| dispatch(Msg::Back))
+        };
+        let brand = El::new(&document, "span")?.class("brand");
+        let body_slot = El::new(&document, "div")?.class("slot");
+        let live = El::new(&document, "div")?
+            .class("sr-only")
+            .attr("role", "status")
+            .attr("aria-live", "polite")
+            .attr("aria-atomic", "true");
+        let dialog = El::new(&document, "div")?
+            .class("dialog")
+            .attr("role", "dialog")
+            .attr("aria-modal", "true")
+            .attr("aria-labelledby", TITLE_ID)
+            .attr("lang", locale.tag())
+            .child(
+                El::new(&document, "div")?
+                    .class("bar")
+                    .child(back.clone())
+                    .child(brand.clone())
+                    .child(close),
+            )
+            .child(body_slot.clone())
+            .child(live.clone());
+        let dialog = {
+            let dispatch = dispatch.clone();
+            let root = root.clone();
+            dialog.on_cancelable(&mut shell_listeners, "keydown", move |event| {
+                let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
+                    return;
+                };
+                match event.key().as_str() {
+                    "Escape" => {
+                        event.prevent_default();
+                        dispatch(Msg::Close);
+                    }
+                    "Tab" => trap_tab(&root, event),
+                    _ => {}
+                }
+            })
+        };
+        let _ = root.append_child(
+            El::new(&document, "div")?
+                .class("backdrop")
+                .child(dialog)
+                .as_ref(),
+        );
+        body.append_child(host.as_ref()).map_err(render_error)?;
+
+        Ok(Modal {
+            document,
+            host: host.element().clone(),
+            root,
+            back,
+            brand,
+            body_slot,
+            live,
+            strings,
+            dispatch,
+            return_focus,
+            last_step: None,
+            _shell_listeners: shell_listeners,
+            listeners: Vec::new(),
+            results_listeners: Vec::new(),
+        })
+    }
+
+    /// Shows `state`. A new step gets fresh focus and an announcement; a re-render of the same
+    /// step keeps focus where the customer was.
+    pub(crate) fn render(&mut self, state: &State) -> Result<(), RelinkError> {
+        let step_changed = self.last_step.as_ref() != Some(&state.step);
+        let view = View {
+            document: &self.document,
+            strings: self.strings,
+            dispatch: &self.dispatch,
+        };
+        if !step_changed && state.step == Step::InstitutionSearch {
+            // Only the results change while typing; keep the input (and any IME composition).
+            let mut results_listeners = Vec::new();
+            let results = view.institution_results(state, &mut results_listeners)?;
+            if let Ok(Some(old)) = self.root.query_selector(".results") {
+                let _ = old.replace_with_with_node_1(results.as_ref());
+            }
+            self.results_listeners = results_listeners;
+            return Ok(());
+        }
+
+        let focused_test_id = self
+            .root
+            .active_element()
+            .and_then(|element| element.get_attribute("data-testid"));
+        let mut listeners = Vec::new();
+        let mut results_listeners = Vec::new();
+        let body = view.render(state, &mut listeners, &mut results_listeners)?;
+        let busy = matches!(state.step, Step::Loading | Step::Working(_));
+        let body = body.attr("aria-busy", if busy { "true" } else { "false" });
+        replace_children(self.body_slot.element(), &body);
+        self.listeners = listeners;
+        self.results_listeners = results_listeners;
+
+        let brand = state
+            .institution
+            .as_ref()
+            .map(|institution| institution.name.as_str())
+            .filter(|name| !name.is_empty())
+            .unwrap_or(self.strings.dialog_label);
+        self.brand.element().set_text_content(Some(brand));
+        self.back.element().set_hidden(!state.can_go_back());
+
+        if step_changed {
+            self.focus_step(body.element());
+            self.announce(body.element());
+        } else if let Some(test_id) = focused_test_id {
+            if let Some(element) = find_by_test_id(body.element(), &test_id) {
+                focus(&element);
+            }
+        }
+        self.last_step = Some(state.step.clone());
+        Ok(())
+    }
+
+    fn focus_step(&self, body: &HtmlElement) {
+        let target = body
+            .query_selector(&format!("[{AUTOFOCUS}]"))
+            .ok()
+            .flatten()
+            .or_else(|| body.query_selector(&format!("#{TITLE_ID}")).ok().flatten());
+        if let Some(target) = target {
+            focus(&target);
+        }
+    }
+
+    /// Announces the step's title and error, if any, through the live region.
+    fn announce(&self, body: &HtmlElement) {
+        let text_of = |selector: &str| {
+            body.query_selector(selector)
+                .ok()
+                .flatten()
+                .and_then(|element| element.text_content())
+        };
+        let message = [
+            text_of(&format!("#{TITLE_ID}")),
+            text_of("[data-testid=error-message]"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(". ");
+        self.live.element().set_text_content(Some(&message));
+    }
+}
+
+impl Drop for Modal {
+    fn drop(&mut self) {
+        self.host.remove();
+        if let Some(element) = &self.return_focus
+            && element.is_connected()
+        {
+            let _ = element.focus();
+        }
+    }
+}
+
+/// Keeps Tab and Shift+Tab inside the dialog.
+fn trap_tab(root: &ShadowRoot, event: &KeyboardEvent) {
+    let Ok(nodes) = root.query_selector_all(FOCUSABLE) else {
+        return;
+    };
+    let focusable: Vec<Element> = (0..nodes.length())
+        .filter_map(|index| nodes.item(index))
+        .filter_map(|node| node.dyn_into::<Element>().ok())
+        .collect();
+    let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else {
+        event.prevent_default();
+        return;
+    };
+    let active = root.active_element();
+    let inside = active
+        .as_ref()
+        .is_some_and(|active| focusable.iter().any(|element| element == active));
+    let wrap_to = if event.shift_key() {
+        (!inside || active.as_ref() == Some(first)).then_some(last)
+    } else {
+        (!inside || active.as_ref() == Some(last)).then_some(first)
+    };
+    if let Some(target) = wrap_to {
+        event.prevent_default();
+        focus(target);
+    }
+}
+
+fn find_by_test_id(scope: &HtmlElement, test_id: &str) -> Option<Element> {
+    // Compared by value rather than through a selector: IDs in test IDs come from the server.
+    let nodes = scope.query_selector_all("[data-testid]").ok()?;
+    (0..nodes.length())
+        .filter_map(|index| nodes.item(index))
+        .filter_map(|node| node.dyn_into::<Element>().ok())
+        .find(|element| element.get_attribute("data-testid").as_deref() == Some(test_id))
+}
+
+/// Adopts the stylesheet; browsers without constructable stylesheets get a `<style>` element
+/// (which a strict CSP blocks, but those browsers predate such CSPs being usable here anyway).
+fn adopt_styles(document: &Document, root: &ShadowRoot) -> Result<(), RelinkError> {
+    let adopted = CssStyleSheet::new().and_then(|sheet| {
+        sheet.replace_sync(STYLES)?;
+        root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+        Ok(())
+    });
+    if adopted.is_err() {
+        let style = El::new(document, "style")?.text(STYLES);
+        root.append_child(style.as_ref()).map_err(render_error)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! TypeScript declarations for every object that crosses the JS boundary.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Languages the modal speaks; `auto` follows the browser. */
+export type Locale = 'en' | 'ja' | 'de' | 'auto';
+
+/** Lifecycle events (Stripe mobile SDK names, plus `close`). */
+export type FlowEventType =
+  | 'open' | 'consent_acquired' | 'institution_selected' | 'institution_authorized'
+  | 'accounts_selected' | 'success' | 'error' | 'cancel' | 'close'
+  | (string & {});
+
+export interface FlowEvent {
+  type: FlowEventType;
+}
+
+export interface CollectOptions {
+  /** The Financial Connections session's client secret. Sent only in request bodies. */
+  clientSecret: string;
+  /** The provider's publishable key (required for the sandbox provider). */
+  publishableKey: string;
+  /** Where the provider's API lives. Default: `window.location.origin`. */
+  apiBase?: string;
+  /** The `fca_…` IDs the merchant already has; decides `isNew`. */
+  existingAccountIds?: string[];
+  /** Default: `auto`. */
+  locale?: Locale;
+  /** Called synchronously for every lifecycle event. */
+  onEvent?: (event: FlowEvent) => void;
+}
+
+/** What happened, from the merchant's point of view. */
+export type Outcome =
+  | 'relinked_expected_account' | 'relinked_existing_account' | 'linked_new_account'
+  | 'no_account' | 'no_authorization' | 'other' | 'could_not_launch'
+  | (string & {});
+
+export type StripeErrorType =
+  | 'api_connection_error' | 'api_error' | 'authentication_error' | 'invalid_request_error'
+  | 'rate_limit_error' | 'validation_error'
+  | (string & {});
+
+/** Stripe's error object. */
+export interface StripeError {
+  type: StripeErrorType;
+  code: string | null;
+  message: string;
+  param: string | null;
+  doc_url?: string;
+  request_log_url?: string;
+}
+
+export type FailureReason = 'no_authorization' | 'no_account' | 'other' | (string & {});
+
+export interface RelinkResult {
+  account: string | null;
+  authorization: string | null;
+  failure_reason: FailureReason | null;
+}
+
+/** A Financial Connections account as the server returned it (snake_case). */
+export interface FinancialConnectionsAccount {
+  id: string;
+  object: 'financial_connections.account' | (string & {});
+  display_name?: string | null;
+  institution_name?: string;
+  last4?: string | null;
+  status?: 'active' | 'inactive' | 'disconnected' | (string & {});
+  [field: string]: unknown;
+}
+
+/** The finished session as the server returned it, with `accounts` as a plain array. */
+export interface FinancialConnectionsSession {
+  id: string;
+  object: 'financial_connections.session' | (string & {});
+  accounts: FinancialConnectionsAccount[];
+  relink_options?: { authorization: string; account: string | null } | null;
+  relink_result?: RelinkResult | null;
+  status?: 'pending' | 'succeeded' | 'failed' | 'cancelled' | (string & {});
+  [field: string]: unknown;
+}
+
+export type CollectResult =
+  | {
+      financialConnectionsSession: FinancialConnectionsSession;
+      outcome: Outcome;
+      /** Whether the linked account is new to the merchant; `null` when none was linked. */
+      isNew: boolean | null;
+      error?: undefined;
+    }
+  | {
+      error: StripeError;
+      outcome: 'could_not_launch';
+      financialConnectionsSession?: undefined;
+      isNew?: undefined;
+    };
+
+export interface ConfirmOptions {
+  /** The provider's publishable key. */
+  publishableKey: string;
+  /** Default: `window.location.origin`. */
+  apiBase?: string;
+  locale?: Locale;
+}
+
+export interface MandateFormOptions extends ConfirmOptions {
+  /** Named in the mandate text. */
+  merchantName: string;
+  /** The SetupIntent's client secret. Default: the form's `data-secret`. */
+  clientSecret?: string;
+}
+
+/** A SetupIntent as the server returned it (snake_case). */
+export interface SetupIntent {
+  id: string;
+  object: 'setup_intent' | (string & {});
+  status: 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing'
+    | 'canceled' | 'succeeded' | (string & {});
+  payment_method?: string | null;
+  mandate?: string | null;
+  [field: string]: unknown;
+}
+
+export type ConfirmResult =
+  | { setupIntent: SetupIntent; error?: undefined }
+  | { error: StripeError; setupIntent?: undefined };
+
+/** Dispatched (bubbling) on the mounted form. */
+export interface MandateFormEventMap {
+  'relink:confirmed': CustomEvent<{ setupIntent: SetupIntent }>;
+  'relink:error': CustomEvent<{ error: StripeError }>;
+}
+"#;

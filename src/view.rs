@@ -1,0 +1,549 @@
+//! Renders one [`State`] as the modal's body and turns clicks into [`Msg`]s.
+//!
+//! Nothing here decides anything: the next state is always [`crate::flow::update`]'s call.
+
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use serde_json::Value;
+use web_sys::Document;
+
+use crate::dom::El;
+use crate::error::RelinkError;
+use crate::flow::{Failure, Msg, State, Step, Work};
+use crate::i18n::{Strings, fill};
+
+/// Sends a message to the open flow.
+pub(crate) type Dispatch = Rc<dyn Fn(Msg)>;
+
+/// The ID the dialog's `aria-labelledby` points at; every step has exactly one.
+pub(crate) const TITLE_ID: &str = "relink-title";
+
+/// The ID of the step's error message, for `aria-describedby`.
+pub(crate) const ERROR_ID: &str = "relink-error";
+
+/// Marks the element that takes focus when a step opens (else the title does).
+pub(crate) const AUTOFOCUS: &str = "data-autofocus";
+
+/// What every render needs.
+pub(crate) struct View<'a> {
+    pub(crate) document: &'a Document,
+    pub(crate) strings: &'static Strings,
+    pub(crate) dispatch: &'a Dispatch,
+}
+
+impl View<'_> {
+    fn el(&self, tag: &str) -> Result<El, RelinkError> {
+        El::new(self.document, tag)
+    }
+
+    fn title(&self, text: &str) -> Result<El, RelinkError> {
+        Ok(self
+            .el("h2")?
+            .class("title")
+            .attr("id", TITLE_ID)
+            .attr("tabindex", "-1")
+            .text(text))
+    }
+
+    fn para(&self, class: &str, text: &str) -> Result<El, RelinkError> {
+        Ok(self.el("p")?.class(class).text(text))
+    }
+
+    fn error(&self, text: &str) -> Result<El, RelinkError> {
+        Ok(self
+            .para("error", text)?
+            .attr("id", ERROR_ID)
+            .test_id("error-message"))
+    }
+
+    fn button(
+        &self,
+        listeners: &mut Vec<EventListener>,
+        primary: bool,
+        label: &str,
+        test_id: &str,
+        msg: Msg,
+    ) -> Result<El, RelinkError> {
+        let dispatch = Rc::clone(self.dispatch);
+        Ok(self
+            .el("button")?
+            .attr("type", "button")
+            .class(if primary {
+                "button primary"
+            } else {
+                "button secondary"
+            })
+            .test_id(test_id)
+            .text(label)
+            .on(listeners, "click", move |_| dispatch(msg.clone())))
+    }
+
+    fn actions(&self, buttons: impl IntoIterator<Item = El>) -> Result<El, RelinkError> {
+        Ok(self
+            .el("div")?
+            .class("spacer")
+            .child(self.el("div")?.class("actions").children(buttons)))
+    }
+
+    fn working(&self, text: &str) -> Result<El, RelinkError> {
+        Ok(self
+            .el("div")?
+            .class("working")
+            .child(self.el("div")?.class("spinner").attr("aria-hidden", "true"))
+            .child(self.title(text)?))
+    }
+
+    /// The whole body for `state`.
+    pub(crate) fn render(
+        &self,
+        state: &State,
+        listeners: &mut Vec<EventListener>,
+        results_listeners: &mut Vec<EventListener>,
+    ) -> Result<El, RelinkError> {
+        let s = self.strings;
+        let institution = state.institution.as_ref().map_or("", |i| i.name.as_str());
+        let merchant = state.merchant_name();
+        let body = self.el("div")?.class("body");
+        let body = match &state.step {
+            Step::Loading => body.child(self.working(s.loading)?),
+            Step::Consent => self.consent(body, state, listeners)?,
+            Step::InstitutionSearch => {
+                self.institution_search(body, state, listeners, results_listeners)?
+            }
+            Step::Login { failed } => self.credentials_form(
+                body,
+                listeners,
+                CredentialsForm {
+                    title: &fill(s.login_title, &[institution]),
+                    label: s.password_label,
+                    hint: s.password_hint,
+                    submit: s.login_submit,
+                    input_id: "login-password",
+                    submit_id: "login-submit",
+                    input_type: "password",
+                    autocomplete: "current-password",
+                    failed: *failed,
+                    msg: Msg::PasswordSubmitted,
+                },
+            )?,
+            Step::Mfa { failed } => self.credentials_form(
+                body,
+                listeners,
+                CredentialsForm {
+                    title: &fill(s.mfa_title, &[institution]),
+                    label: s.mfa_label,
+                    hint: s.mfa_hint,
+                    submit: s.mfa_submit,
+                    input_id: "mfa-code",
+                    submit_id: "mfa-submit",
+                    input_type: "text",
+                    autocomplete: "one-time-code",
+                    failed: *failed,
+                    msg: Msg::MfaSubmitted,
+                },
+            )?,
+            Step::OAuthWindow => body.child(
+                self.el("div")?
+                    .class("bank-window")
+                    .child(self.para("bank-name", institution)?)
+                    .child(self.title(&fill(s.oauth_title, &[institution]))?)
+                    .child(self.para("muted", &fill(s.oauth_intro, &[institution, merchant]))?)
+                    .child(self.button(
+                        listeners,
+                        true,
+                        s.oauth_authorize,
+                        "oauth-authorize",
+                        Msg::OAuthAuthorized,
+                    )?),
+            ),
+            Step::AccountSelect => self.account_select(body, state, listeners)?,
+            Step::WrongAccount { chosen } => {
+                let (name, last4) = state
+                    .relink()
+                    .and_then(|r| r.account.as_ref())
+                    .map_or(("", ""), |a| (a.display_name.as_str(), a.last4.as_str()));
+                body.child(
+                    self.el("div")?
+                        .class("mark bad")
+                        .attr("aria-hidden", "true")
+                        .text("!"),
+                )
+                .child(self.title(s.wrong_title)?)
+                .child(self.error(&fill(s.wrong_body, &[merchant, name, last4, chosen]))?)
+                .child(self.actions([
+                    self.button(
+                        listeners,
+                        true,
+                        s.try_again,
+                        "wrong-account-retry",
+                        Msg::RetryAccountSelection,
+                    )?,
+                    self.button(listeners, false, s.close, "wrong-account-close", Msg::Close)?,
+                ])?)
+            }
+            Step::Working(work) => body.child(self.working(&match work {
+                Work::Authenticating(_) => fill(s.authenticating, &[institution]),
+                Work::Linking => s.linking.to_owned(),
+                Work::Closing => s.finishing.to_owned(),
+            })?),
+            Step::Success => self.success(body, state, listeners)?,
+            Step::Failure(failure) => {
+                let message = match failure {
+                    Failure::InstitutionDown => fill(s.institution_down, &[institution]),
+                    Failure::NotLinked => s.not_linked.to_owned(),
+                    Failure::Error(_) => s.generic_error.to_owned(),
+                };
+                body.child(
+                    self.el("div")?
+                        .class("mark bad")
+                        .attr("aria-hidden", "true")
+                        .text("!"),
+                )
+                .child(self.title(s.failure_title)?)
+                .child(self.error(&message)?)
+                .child(self.actions([self.button(
+                    listeners,
+                    true,
+                    s.close,
+                    "done",
+                    Msg::Done,
+                )?])?)
+            }
+            Step::Finished => body,
+        };
+        Ok(body)
+    }
+
+    fn consent(
+        &self,
+        body: El,
+        state: &State,
+        listeners: &mut Vec<EventListener>,
+    ) -> Result<El, RelinkError> {
+        let s = self.strings;
+        let merchant = state.merchant_name();
+        let mut body = match state.relink() {
+            Some(relink) => body
+                .child(self.title(&fill(s.relink_title, &[&relink.institution.name]))?)
+                .child(self.para("muted", &fill(s.relink_intro, &[merchant]))?),
+            None => body.child(self.title(&fill(s.consent_title, &[merchant]))?),
+        };
+        body = body.child(self.para("", &fill(s.consent_intro, &[merchant]))?);
+        let mut items = Vec::new();
+        for permission in state.permissions() {
+            let (label, meaning) = s.permission(*permission);
+            items.push(
+                self.el("li")?
+                    .class("permission")
+                    .child(self.el("strong")?.text(label))
+                    .child(self.el("span")?.text(meaning)),
+            );
+        }
+        Ok(body
+            .child(self.el("ul")?.class("list").children(items))
+            .child(self.para("fine", s.consent_footer)?)
+            .child(self.actions([self.button(
+                listeners,
+                true,
+                s.agree,
+                "consent-continue",
+                Msg::ConsentAccepted,
+            )?])?))
+    }
+
+    fn institution_search(
+        &self,
+        body: El,
+        state: &State,
+        listeners: &mut Vec<EventListener>,
+        results_listeners: &mut Vec<EventListener>,
+    ) -> Result<El, RelinkError> {
+        let s = self.strings;
+        let dispatch = Rc::clone(self.dispatch);
+        let search = self
+            .el("input")?
+            .class("input")
+            .attr("id", "relink-search")
+            .attr("type", "search")
+            .attr("autocomplete", "off")
+            .attr(AUTOFOCUS, "")
+            .test_id("institution-search");
+        if let Some(input) = search.input() {
+            input.set_value(&state.query);
+            let reader = input.clone();
+            listeners.push(EventListener::new(&input, "input", move |_| {
+                dispatch(Msg::SearchChanged(reader.value()))
+            }));
+        }
+        Ok(body
+            .child(self.title(s.search_title)?)
+            .child(
+                self.el("div")?
+                    .class("field")
+                    .child(
+                        self.el("label")?
+                            .attr("for", "relink-search")
+                            .text(s.search_label),
+                    )
+                    .child(search),
+            )
+            .child(self.institution_results(state, results_listeners)?))
+    }
+
+    /// The institution list alone, re-rendered as the search text changes so that the search
+    /// input (and an IME composition in it) is left alone.
+    pub(crate) fn institution_results(
+        &self,
+        state: &State,
+        listeners: &mut Vec<EventListener>,
+    ) -> Result<El, RelinkError> {
+        let s = self.strings;
+        let results = self.el("div")?.class("results");
+        let visible = state.visible_institutions();
+        if visible.is_empty() {
+            return Ok(results.child(self.para("muted", s.no_results)?.attr("role", "status")));
+        }
+        let mut items = Vec::with_capacity(visible.len());
+        for institution in visible {
+            let mut button = self
+                .button(
+                    listeners,
+                    false,
+                    "",
+                    &format!("institution-{}", institution.id),
+                    Msg::InstitutionChosen(institution.id.clone()),
+                )?
+                .class("institution")
+                .child(self.el("span")?.text(&institution.name));
+            if institution.down {
+                button = button.child(self.el("span")?.class("badge").text(s.unavailable));
+            }
+            items.push(self.el("li")?.child(button));
+        }
+        Ok(results.child(self.el("ul")?.class("list").children(items)))
+    }
+
+    fn credentials_form(
+        &self,
+        body: El,
+        listeners: &mut Vec<EventListener>,
+        form: CredentialsForm<'_>,
+    ) -> Result<El, RelinkError> {
+        let input = self
+            .el("input")?
+            .class("input")
+            .attr("id", "relink-credential")
+            .attr("type", form.input_type)
+            .attr("autocomplete", form.autocomplete)
+            .attr("required", "")
+            .attr(AUTOFOCUS, "")
+            .test_id(form.input_id);
+        let input = if form.input_type == "text" {
+            input.attr("inputmode", "numeric")
+        } else {
+            input
+        };
+        let input = if form.failed {
+            input
+                .attr("aria-invalid", "true")
+                .attr("aria-describedby", ERROR_ID)
+        } else {
+            input
+        };
+        let reader = input.input();
+        let dispatch = Rc::clone(self.dispatch);
+        let to_msg = form.msg;
+        let mut fields = self.el("form")?.class("stack").attr("novalidate", "");
+        fields = fields.on_cancelable(listeners, "submit", move |event| {
+            event.prevent_default();
+            if let Some(reader) = &reader {
+                dispatch(to_msg(reader.value()));
+            }
+        });
+        let mut content = body.child(self.title(form.title)?);
+        if form.failed {
+            content = content.child(self.error(self.strings.login_failed)?);
+        }
+        let submit = self
+            .el("button")?
+            .attr("type", "submit")
+            .class("button primary")
+            .test_id(form.submit_id)
+            .text(form.submit);
+        fields = fields
+            .child(
+                self.el("div")?
+                    .class("field")
+                    .child(
+                        self.el("label")?
+                            .attr("for", "relink-credential")
+                            .text(form.label),
+                    )
+                    .child(input),
+            )
+            .child(self.para("hint", form.hint)?)
+            .child(self.el("div")?.class("actions").child(submit));
+        Ok(content.child(fields))
+    }
+
+    fn account_select(
+        &self,
+        body: El,
+        state: &State,
+        listeners: &mut Vec<EventListener>,
+    ) -> Result<El, RelinkError> {
+        let s = self.strings;
+        let single = state.single_select();
+        let mut body = body.child(self.title(if single {
+            s.select_one_title
+        } else {
+            s.select_many_title
+        })?);
+        if let Some(expected) = state.relink().and_then(|r| r.account.as_ref()) {
+            body = body.child(self.para(
+                "muted",
+                &fill(
+                    s.select_expected,
+                    &[&expected.display_name, &expected.last4],
+                ),
+            )?);
+        }
+        let mut items = Vec::with_capacity(state.accounts.len());
+        for account in &state.accounts {
+            let selectable = state.is_selectable(account);
+            let input = self
+                .el("input")?
+                .attr("type", if single { "radio" } else { "checkbox" })
+                .attr("name", "relink-account")
+                .test_id(&format!("account-{}", account.last4));
+            if let Some(element) = input.input() {
+                element.set_checked(state.selected.contains(&account.last4));
+                element.set_disabled(!selectable);
+            }
+            let dispatch = Rc::clone(self.dispatch);
+            let last4 = account.last4.clone();
+            let input = input.on(listeners, "change", move |_| {
+                dispatch(Msg::AccountToggled(last4.clone()))
+            });
+            let mut text = self
+                .el("span")?
+                .class("account-text")
+                .child(
+                    self.el("span")?
+                        .class("account-name")
+                        .text(&account.display_name),
+                )
+                .child(
+                    self.el("span")?
+                        .class("mask")
+                        .text(&format!("•••• {}", account.last4)),
+                );
+            if !selectable {
+                text = text.child(self.el("span")?.class("mask").text(s.not_eligible));
+            }
+            let label = self
+                .el("label")?
+                .class(if selectable {
+                    "account"
+                } else {
+                    "account disabled"
+                })
+                .child(input)
+                .child(text);
+            items.push(label);
+        }
+        let submit = self.button(
+            listeners,
+            true,
+            if single { s.link_one } else { s.link_many },
+            "accounts-submit",
+            Msg::AccountsSubmitted,
+        )?;
+        if state.selected.is_empty() {
+            let _ = submit.element().set_attribute("disabled", "");
+        }
+        Ok(body
+            .child(
+                // A plain container: a list with a group role would orphan its items.
+                self.el("div")?
+                    .class("list")
+                    .attr("role", if single { "radiogroup" } else { "group" })
+                    .attr("aria-labelledby", TITLE_ID)
+                    .children(items),
+            )
+            .child(self.actions([submit])?))
+    }
+
+    fn success(
+        &self,
+        body: El,
+        state: &State,
+        listeners: &mut Vec<EventListener>,
+    ) -> Result<El, RelinkError> {
+        let s = self.strings;
+        let title = match (state.relink(), &state.institution) {
+            (Some(_), Some(institution)) => fill(s.relink_success_title, &[&institution.name]),
+            _ => s.success_title.to_owned(),
+        };
+        let mut items = Vec::new();
+        for account in linked_accounts(state.session.as_ref()) {
+            let name = account
+                .get("display_name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let last4 = account
+                .get("last4")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            items.push(
+                self.el("li")?.class("account").child(
+                    self.el("span")?
+                        .class("account-text")
+                        .child(self.el("span")?.class("account-name").text(name))
+                        .child(
+                            self.el("span")?
+                                .class("mask")
+                                .text(&format!("•••• {last4}")),
+                        ),
+                ),
+            );
+        }
+        Ok(body
+            .child(
+                self.el("div")?
+                    .class("mark ok")
+                    .attr("aria-hidden", "true")
+                    .text("✓"),
+            )
+            .child(self.title(&title)?)
+            .child(self.para("muted", &fill(s.success_body, &[state.merchant_name()]))?)
+            .child(self.el("ul")?.class("list").children(items))
+            .child(self.actions([self.button(listeners, true, s.done, "done", Msg::Done)?])?))
+    }
+}
+
+/// The linked accounts of a finished session, list object or array.
+fn linked_accounts(session: Option<&Value>) -> impl Iterator<Item = &Value> {
+    let accounts = session.and_then(|s| s.get("accounts"));
+    accounts
+        .and_then(|a| a.get("data"))
+        .or(accounts)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+/// The password and one-time code forms differ only in these.
+struct CredentialsForm<'a> {
+    title: &'a str,
+    label: &'static str,
+    hint: &'static str,
+    submit: &'static str,
+    input_id: &'static str,
+    submit_id: &'static str,
+    input_type: &'static str,
+    autocomplete: &'static str,
+    failed: bool,
+    msg: fn(String) -> Msg,
+}

@@ -1,0 +1,793 @@
+//! Browser tests of the component: run in headless Chrome and Firefox with
+//! `wasm-bindgen-test-runner` (see the crate README for the command).
+//!
+//! The network is a `window.fetch` stub playing the sandbox provider, so every path is
+//! deterministic and no server is needed.
+#![cfg(target_arch = "wasm32")]
+// A panicking test is a failing test.
+#![allow(clippy::unwrap_used)]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_timers::future::TimeoutFuture;
+use js_sys::{Array, Reflect};
+use relink::{
+    abort, collect_financial_connections_accounts, confirm_us_bank_account_setup,
+    mount_mandate_form,
+};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement, ShadowRoot};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(inline_js = r#"
+const SANDBOX = { id: 'fcinst_sandbox', name: 'Sandbox Bank', mfa: false, oauth: false, down: false };
+const MFA = { id: 'fcinst_mfa', name: 'MFA Bank', mfa: true, oauth: false, down: false };
+const DOWN = { id: 'fcinst_down', name: 'Down Bank', mfa: false, oauth: false, down: true };
+const ACCOUNTS = [
+  { last4: '6789', display_name: 'Checking', category: 'cash', subcategory: 'checking', eligible: true, existing_account: null },
+  { last4: '4321', display_name: 'Savings', category: 'cash', subcategory: 'savings', eligible: true, existing_account: null },
+  { last4: '1111', display_name: 'Credit card <b>x</b>', category: 'credit', subcategory: 'credit_card', eligible: false, existing_account: null },
+];
+const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+
+export function install_fetch(scenario) {
+  window.__relinkFetches = [];
+  window.__relinkEvents = [];
+  const relink = scenario === 'relink';
+  window.fetch = async (url, init) => {
+    const body = new URLSearchParams(init.body);
+    const headers = new Headers(init.headers);
+    window.__relinkFetches.push({ url: String(url), body: String(init.body), auth: headers.get('Authorization'), idempotencyKey: headers.get('Idempotency-Key') });
+    if (scenario === 'offline') throw new TypeError('Failed to fetch');
+    const path = new URL(url).pathname;
+    if (path === '/v1/setup_intents/seti_1/confirm') {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      if (window.__relinkConfirmFailures > 0) {
+        window.__relinkConfirmFailures -= 1;
+        return json(400, { error: { type: 'invalid_request_error', code: 'financial_connections_account_inactive', message: 'The bank account is inactive; relink it first.', param: null } });
+      }
+      return json(200, { id: 'seti_1', object: 'setup_intent', status: 'succeeded', payment_method: 'pm_1', mandate: 'mandate_1' });
+    }
+    if (path.endsWith('/manifest')) {
+      if (scenario === 'expired') {
+        return json(400, { error: { type: 'invalid_request_error', code: 'token_already_used', message: 'This session was already used.', param: 'client_secret' } });
+      }
+      return json(200, {
+        session: {
+          id: 'fcsess_test', permissions: ['payment_method', 'balances'],
+          filters: { account_subcategories: ['checking', 'savings'] }, limits: { accounts: 1 },
+          relink_options: relink ? { authorization: 'fcauth_1', account: 'fca_6789' } : null, status: 'pending',
+        },
+        merchant_name: 'Rocket Rides',
+        institutions: relink ? [SANDBOX] : [SANDBOX, MFA, DOWN],
+        relink: relink ? { institution: SANDBOX, account: { id: 'fca_6789', display_name: 'Checking', last4: '6789', subcategory: 'checking' } } : null,
+      });
+    }
+    if (path.endsWith('/authenticate')) {
+      if (body.get('institution') === 'fcinst_down') return json(200, { status: 'institution_unavailable', message: 'Down.' });
+      if (body.get('password') !== 'pass_good') return json(200, { status: 'login_failed', message: 'Wrong password.' });
+      if (body.get('institution') === 'fcinst_mfa' && body.get('mfa_code') !== '123456') {
+        return json(200, body.get('mfa_code') ? { status: 'login_failed', message: 'Wrong code.' } : { status: 'mfa_required' });
+      }
+      window.__relinkAuthenticated = true;
+      return json(200, { status: 'authenticated', accounts: ACCOUNTS });
+    }
+    if (path.endsWith('/complete')) {
+      const picked = body.getAll('accounts[]');
+      const data = picked.map((last4) => ({ id: 'fca_' + last4, object: 'financial_connections.account', last4, display_name: 'Checking', institution_name: 'Sandbox Bank', status: 'active' }));
+      let relink_result = null;
+      if (relink) {
+        relink_result = picked.includes('6789')
+          ? { account: 'fca_6789', authorization: 'fcauth_1', failure_reason: null }
+          : { account: null, authorization: null, failure_reason: window.__relinkAuthenticated ? 'no_account' : 'no_authorization' };
+      }
+      return json(200, {
+        id: 'fcsess_test', object: 'financial_connections.session',
+        accounts: { object: 'list', data, has_more: false, url: '/v1/financial_connections/accounts' },
+        permissions: ['payment_method', 'balances'], relink_options: relink ? { authorization: 'fcauth_1', account: 'fca_6789' } : null,
+        relink_result, status: data.length ? 'succeeded' : 'cancelled',
+      });
+    }
+    return json(404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such path', param: null } });
+  };
+  window.__relinkAuthenticated = false;
+  window.__relinkConfirmFailures = scenario === 'confirm_fails_once' ? 1 : 0;
+}
+
+export function mandate_page(withButton) {
+  const form = document.createElement('form');
+  form.dataset.secret = 'seti_1_secret_abc';
+  if (withButton) {
+    const button = document.createElement('button');
+    button.textContent = 'Save bank account';
+    form.append(button);
+  }
+  window.__relinkFormEvents = [];
+  form.addEventListener('relink:confirmed', (e) => window.__relinkFormEvents.push(['confirmed', e.detail.setupIntent.status]));
+  form.addEventListener('relink:error', (e) => window.__relinkFormEvents.push(['error', e.detail.error.code]));
+  document.body.append(form);
+  return form;
+}
+
+export function form_events() { return JSON.stringify(window.__relinkFormEvents); }
+
+export function options(extra) {
+  return Object.assign({
+    clientSecret: 'fcsess_client_secret_TEST',
+    publishableKey: 'pk_test_123',
+    apiBase: 'https://sandbox.test',
+    locale: 'en',
+    onEvent: (event) => window.__relinkEvents.push(event.type),
+  }, extra || {});
+}
+
+export function events() { return window.__relinkEvents.slice(); }
+export function fetches() { return window.__relinkFetches.slice(); }
+
+export function press(target, key, shiftKey) {
+  target.dispatchEvent(new KeyboardEvent('keydown', { key, shiftKey: !!shiftKey, bubbles: true, composed: true, cancelable: true }));
+}
+
+export function type_into(input, value) {
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+}
+"#)]
+extern "C" {
+    fn install_fetch(scenario: &str);
+    fn options(extra: JsValue) -> JsValue;
+    fn events() -> Array;
+    fn fetches() -> Array;
+    fn press(target: &Element, key: &str, shift: bool);
+    fn type_into(input: &HtmlInputElement, value: &str);
+    fn mandate_page(with_button: bool) -> web_sys::HtmlFormElement;
+    fn form_events() -> String;
+}
+
+// ---- helpers -------------------------------------------------------------------------------
+
+/// A flow running in the background; `result()` waits for it to settle.
+struct Running(Rc<RefCell<Option<JsValue>>>);
+
+impl Running {
+    fn start(options: JsValue) -> Running {
+        let slot = Rc::new(RefCell::new(None));
+        let writer = Rc::clone(&slot);
+        spawn_local(async move {
+            let result = collect_financial_connections_accounts(options).await;
+            assert!(writer.borrow().is_none(), "settled twice");
+            *writer.borrow_mut() = Some(result);
+        });
+        Running(slot)
+    }
+
+    fn settled(&self) -> bool {
+        self.0.borrow().is_some()
+    }
+
+    async fn result(&self) -> JsValue {
+        for _ in 0..300 {
+            if let Some(result) = self.0.borrow().clone() {
+                return result;
+            }
+            TimeoutFuture::new(10).await;
+        }
+        panic!("the flow did not settle");
+    }
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn host() -> Option<Element> {
+    document().get_element_by_id("relink-modal")
+}
+
+fn shadow() -> ShadowRoot {
+    host()
+        .expect("modal open")
+        .shadow_root()
+        .expect("open shadow root")
+}
+
+fn find(test_id: &str) -> Option<HtmlElement> {
+    let root = host()?.shadow_root()?;
+    let nodes = root.query_selector_all("[data-testid]").ok()?;
+    (0..nodes.length())
+        .filter_map(|i| nodes.item(i))
+        .filter_map(|node| node.dyn_into::<HtmlElement>().ok())
+        .find(|element| element.get_attribute("data-testid").as_deref() == Some(test_id))
+}
+
+/// Waits until the element with `test_id` is rendered.
+async fn wait_for(test_id: &str) -> HtmlElement {
+    for _ in 0..300 {
+        if let Some(element) = find(test_id) {
+            return element;
+        }
+        TimeoutFuture::new(10).await;
+    }
+    panic!("{test_id} never appeared");
+}
+
+async fn click(test_id: &str) {
+    wait_for(test_id).await.click();
+}
+
+async fn fill(test_id: &str, value: &str) {
+    let input: HtmlInputElement = wait_for(test_id).await.dyn_into().unwrap();
+    input.set_value(value);
+}
+
+fn get(value: &JsValue, path: &[&str]) -> JsValue {
+    path.iter().fold(value.clone(), |value, key| {
+        Reflect::get(&value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    })
+}
+
+fn string(value: &JsValue, path: &[&str]) -> Option<String> {
+    get(value, path).as_string()
+}
+
+fn event_types() -> Vec<String> {
+    events().iter().filter_map(|e| e.as_string()).collect()
+}
+
+async fn log_in_to_sandbox_bank() {
+    click("consent-continue").await;
+    click("institution-fcinst_sandbox").await;
+    fill("login-password", "pass_good").await;
+    click("login-submit").await;
+}
+
+// ---- tests ---------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn renders_an_accessible_dialog_in_its_own_shadow_root() {
+    install_fetch("plain");
+    let flow = Running::start(options(JsValue::UNDEFINED));
+    let continue_button = wait_for("consent-continue").await;
+
+    let host = host().unwrap();
+    assert_eq!(host.parent_element(), document().body().map(Into::into));
+    assert!(
+        document()
+            .query_selector("[data-testid=consent-continue]")
+            .unwrap()
+            .is_none(),
+        "the modal's content lives in the shadow root only"
+    );
+    let root = shadow();
+    let dialog = root.query_selector("[role=dialog]").unwrap().unwrap();
+    assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
+    let title_id = dialog.get_attribute("aria-labelledby").unwrap();
+    let title = root.get_element_by_id(&title_id).unwrap();
+    assert_eq!(
+        title.text_content().as_deref(),
+        Some("Rocket Rides uses Stripe to link your accounts")
+    );
+    let styled = Reflect::get(&root, &"adoptedStyleSheets".into())
+        .ok()
+        .and_then(|sheets| sheets.dyn_into::<Array>().ok())
+        .is_some_and(|sheets| sheets.length() == 1);
+    assert!(
+        styled,
+        "styles come from an adopted stylesheet, not inline styles"
+    );
+    assert!(root.query_selector("[style]").unwrap().is_none());
+    let live = root.query_selector("[aria-live=polite]").unwrap().unwrap();
+    assert!(
+        live.text_content()
+            .unwrap_or_default()
+            .contains("Rocket Rides")
+    );
+    assert!(
+        root.active_element().is_some(),
+        "focus moved into the dialog"
+    );
+    assert!(continue_button.text_content().unwrap().contains("Agree"));
+
+    abort();
+    let result = flow.result().await;
+    assert!(
+        host.parent_element().is_none(),
+        "the host is removed on close"
+    );
+    assert_eq!(string(&result, &["outcome"]).as_deref(), Some("no_account"));
+}
+
+#[wasm_bindgen_test]
+async fn plain_link_resolves_with_a_flat_session_and_a_new_account() {
+    install_fetch("plain");
+    let flow = Running::start(options(JsValue::UNDEFINED));
+    log_in_to_sandbox_bank().await;
+
+    let card: HtmlInputElement = wait_for("account-1111").await.dyn_into().unwrap();
+    assert!(card.disabled(), "ineligible accounts are shown disabled");
+    assert_eq!(
+        card.type_(),
+        "radio",
+        "limits.accounts = 1 makes a radio group"
+    );
+    // Untrusted names go in as text, not markup.
+    assert!(shadow().query_selector("b").unwrap().is_none());
+    let submit = wait_for("accounts-submit").await;
+    assert!(submit.has_attribute("disabled"), "nothing selected yet");
+
+    click("account-6789").await;
+    TimeoutFuture::new(20).await;
+    click("accounts-submit").await;
+    click("done").await;
+    let result = flow.result().await;
+
+    assert_eq!(
+        string(&result, &["outcome"]).as_deref(),
+        Some("linked_new_account")
+    );
+    assert_eq!(get(&result, &["isNew"]), JsValue::TRUE);
+    assert!(get(&result, &["error"]).is_undefined());
+    let accounts = get(&result, &["financialConnectionsSession", "accounts"]);
+    assert!(Array::is_array(&accounts), "accounts flattened to an array");
+    assert_eq!(string(&accounts, &["0", "id"]).as_deref(), Some("fca_6789"));
+    assert_eq!(
+        event_types(),
+        [
+            "open",
+            "consent_acquired",
+            "institution_selected",
+            "institution_authorized",
+            "accounts_selected",
+            "success",
+            "close"
+        ]
+    );
+    for request in fetches().iter() {
+        let url = string(&request, &["url"]).unwrap();
+        assert!(url.starts_with("https://sandbox.test/v1/link_account_sessions/"));
+        assert!(
+            !url.contains("secret"),
+            "the client secret never goes in a URL"
+        );
+        assert!(
+            string(&request, &["body"])
+                .unwrap()
+                .contains("client_secret=fcsess_client_secret_TEST")
+        );
+        assert_eq!(
+            string(&request, &["auth"]).as_deref(),
+            Some("Bearer pk_test_123")
+        );
+    }
+    assert!(host().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn mfa_and_failed_login_show_errors_in_place() {
+    install_fetch("plain");
+    let flow = Running::start(options(JsValue::UNDEFINED));
+    click("consent-continue").await;
+    let search: HtmlInputElement = wait_for("institution-search").await.dyn_into().unwrap();
+    type_into(&search, "mfa");
+    TimeoutFuture::new(30).await;
+    assert!(
+        find("institution-fcinst_sandbox").is_none(),
+        "search filters institutions"
+    );
+    assert_eq!(
+        shadow().active_element(),
+        Some(search.clone().into()),
+        "typing keeps focus"
+    );
+    click("institution-fcinst_mfa").await;
+    wait_for("login-password").await;
+    click("back").await;
+    wait_for("institution-search").await;
+    click("institution-fcinst_mfa").await;
+
+    fill("login-password", "wrong").await;
+    click("login-submit").await;
+    let error = wait_for("error-message").await;
+    assert!(error.text_content().unwrap().contains("not accepted"));
+    let password = wait_for("login-password").await;
+    assert_eq!(
+        password.get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
+
+    fill("login-password", "pass_good").await;
+    click("login-submit").await;
+    fill("mfa-code", "123456").await;
+    click("mfa-submit").await;
+    wait_for("account-4321").await;
+    // Closing after authenticating still finishes the session, with nothing linked.
+    click("close").await;
+    let result = flow.result().await;
+    assert_eq!(string(&result, &["outcome"]).as_deref(), Some("no_account"));
+    assert_eq!(get(&result, &["isNew"]), JsValue::NULL);
+    assert!(event_types().contains(&"cancel".to_owned()));
+}
+
+#[wasm_bindgen_test]
+async fn exact_relink_rejects_the_wrong_account_then_relinks_the_expected_one() {
+    install_fetch("relink");
+    let existing = options(JsValue::UNDEFINED);
+    Reflect::set(
+        &existing,
+        &"existingAccountIds".into(),
+        &Array::of1(&"fca_6789".into()),
+    )
+    .unwrap();
+    let flow = Running::start(existing);
+    wait_for("consent-continue").await;
+    let title = shadow().get_element_by_id("relink-title").unwrap();
+    assert_eq!(
+        title.text_content().as_deref(),
+        Some("Reconnect your Sandbox Bank account")
+    );
+    // No institution search for relinks: consent leads straight to the bank's login.
+    click("consent-continue").await;
+    fill("login-password", "pass_good").await;
+    assert!(
+        wait_for("back").await.hidden(),
+        "a relink's institution is fixed"
+    );
+    click("login-submit").await;
+
+    click("account-4321").await;
+    TimeoutFuture::new(20).await;
+    click("accounts-submit").await;
+    let error = wait_for("error-message").await;
+    assert!(error.text_content().unwrap().contains("ending in 6789"));
+    click("wrong-account-retry").await;
+    click("account-6789").await;
+    TimeoutFuture::new(20).await;
+    click("accounts-submit").await;
+    click("done").await;
+
+    let result = flow.result().await;
+    assert_eq!(
+        string(&result, &["outcome"]).as_deref(),
+        Some("relinked_expected_account")
+    );
+    assert_eq!(get(&result, &["isNew"]), JsValue::FALSE);
+    assert_eq!(
+        string(
+            &result,
+            &["financialConnectionsSession", "relink_result", "account"]
+        )
+        .as_deref(),
+        Some("fca_6789")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn relink_closed_before_login_is_no_authorization() {
+    install_fetch("relink");
+    let flow = Running::start(options(JsValue::UNDEFINED));
+    wait_for("consent-continue").await;
+    press(&shadow().active_element().unwrap(), "Escape", false);
+    let result = flow.result().await;
+    assert_eq!(
+        string(&result, &["outcome"]).as_deref(),
+        Some("no_authorization")
+    );
+    assert_eq!(
+        string(
+            &result,
+            &[
+                "financialConnectionsSession",
+                "relink_result",
+                "failure_reason"
+            ]
+        )
+        .as_deref(),
+        Some("no_authorization")
+    );
+    let accounts: Array = get(&result, &["financialConnectionsSession", "accounts"])
+        .dyn_into()
+        .unwrap();
+    assert_eq!(accounts.length(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn tab_wraps_inside_and_escape_returns_focus_to_the_trigger() {
+    install_fetch("plain");
+    let trigger: HtmlElement = document()
+        .create_element("button")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    document().body().unwrap().append_child(&trigger).unwrap();
+    trigger.focus().unwrap();
+
+    let flow = Running::start(options(JsValue::UNDEFINED));
+    let last = wait_for("consent-continue").await;
+    let first = wait_for("close").await;
+    let root = shadow();
+
+    last.focus().unwrap();
+    press(&last, "Tab", false);
+    assert_eq!(
+        root.active_element(),
+        Some(first.clone().into()),
+        "Tab wraps to the first"
+    );
+    press(&first, "Tab", true);
+    assert_eq!(
+        root.active_element(),
+        Some(last.clone().into()),
+        "Shift+Tab wraps to the last"
+    );
+
+    press(&last, "Escape", false);
+    flow.result().await;
+    assert!(host().is_none());
+    assert_eq!(
+        document().active_element(),
+        Some(trigger.clone().into()),
+        "focus returns to the trigger"
+    );
+    trigger.remove();
+}
+
+#[wasm_bindgen_test]
+async fn one_flow_at_a_time_and_exactly_once_settlement() {
+    install_fetch("plain");
+    let first = Running::start(options(JsValue::UNDEFINED));
+    let stale_button = wait_for("consent-continue").await;
+
+    let second = collect_financial_connections_accounts(options(JsValue::UNDEFINED)).await;
+    assert_eq!(
+        string(&second, &["outcome"]).as_deref(),
+        Some("could_not_launch")
+    );
+    assert_eq!(
+        string(&second, &["error", "code"]).as_deref(),
+        Some("flow_already_open")
+    );
+    assert_eq!(
+        string(&second, &["error", "type"]).as_deref(),
+        Some("invalid_request_error")
+    );
+    assert!(get(&second, &["financialConnectionsSession"]).is_undefined());
+    assert_eq!(
+        document()
+            .query_selector_all("#relink-modal")
+            .unwrap()
+            .length(),
+        1,
+        "no second modal"
+    );
+    assert!(!first.settled());
+
+    abort();
+    abort();
+    first.result().await;
+    let events_after_close = event_types();
+    let requests_after_close = fetches().length();
+    assert_eq!(
+        events_after_close.iter().filter(|e| *e == "close").count(),
+        1
+    );
+
+    // Listeners died with the modal: a click on a detached button does nothing.
+    stale_button.click();
+    TimeoutFuture::new(30).await;
+    assert_eq!(event_types(), events_after_close);
+    assert_eq!(fetches().length(), requests_after_close);
+
+    // And the page may open a new flow.
+    let third = Running::start(options(JsValue::UNDEFINED));
+    wait_for("consent-continue").await;
+    abort();
+    third.result().await;
+}
+
+#[wasm_bindgen_test]
+async fn errors_are_stripe_shaped_and_never_leave_a_modal() {
+    install_fetch("expired");
+    let result = Running::start(options(JsValue::UNDEFINED)).result().await;
+    assert_eq!(
+        string(&result, &["outcome"]).as_deref(),
+        Some("could_not_launch")
+    );
+    assert_eq!(
+        string(&result, &["error", "code"]).as_deref(),
+        Some("token_already_used")
+    );
+    assert_eq!(
+        string(&result, &["error", "param"]).as_deref(),
+        Some("client_secret")
+    );
+    assert!(host().is_none());
+    assert_eq!(event_types(), ["open", "error", "close"]);
+
+    install_fetch("offline");
+    let result = Running::start(options(JsValue::UNDEFINED)).result().await;
+    assert_eq!(
+        string(&result, &["error", "type"]).as_deref(),
+        Some("api_connection_error")
+    );
+
+    let missing = options(JsValue::UNDEFINED);
+    Reflect::delete_property(&missing.clone().into(), &"clientSecret".into()).unwrap();
+    let result = collect_financial_connections_accounts(missing).await;
+    assert_eq!(
+        string(&result, &["error", "code"]).as_deref(),
+        Some("parameter_missing")
+    );
+    assert_eq!(
+        string(&result, &["error", "param"]).as_deref(),
+        Some("clientSecret")
+    );
+    assert!(host().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn institution_down_ends_in_a_failure_screen() {
+    install_fetch("plain");
+    let flow = Running::start(options(JsValue::UNDEFINED));
+    click("consent-continue").await;
+    click("institution-fcinst_down").await;
+    fill("login-password", "pass_good").await;
+    click("login-submit").await;
+    let error = wait_for("error-message").await;
+    assert!(
+        error
+            .text_content()
+            .unwrap()
+            .contains("Down Bank is unavailable")
+    );
+    click("done").await;
+    let result = flow.result().await;
+    assert!(
+        get(&result, &["error"]).is_undefined(),
+        "giving up is not an error"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn speaks_japanese_and_german() {
+    for (locale, agree) in [("ja", "同意して続行"), ("de", "Zustimmen und fortfahren")] {
+        install_fetch("plain");
+        let localized = options(JsValue::UNDEFINED);
+        Reflect::set(&localized, &"locale".into(), &locale.into()).unwrap();
+        let flow = Running::start(localized);
+        let button = wait_for("consent-continue").await;
+        assert_eq!(button.text_content().as_deref(), Some(agree));
+        let dialog = shadow().query_selector("[role=dialog]").unwrap().unwrap();
+        assert_eq!(dialog.get_attribute("lang").as_deref(), Some(locale));
+        abort();
+        flow.result().await;
+    }
+}
+
+fn mandate_options() -> JsValue {
+    let options = js_sys::Object::new();
+    Reflect::set(&options, &"publishableKey".into(), &"pk_test_123".into()).unwrap();
+    Reflect::set(&options, &"apiBase".into(), &"https://sandbox.test".into()).unwrap();
+    Reflect::set(&options, &"merchantName".into(), &"Rocket Rides".into()).unwrap();
+    Reflect::set(&options, &"locale".into(), &"en".into()).unwrap();
+    options.into()
+}
+
+fn in_form(form: &web_sys::HtmlFormElement, test_id: &str) -> HtmlElement {
+    form.query_selector(&format!("[data-testid={test_id}]"))
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn mandate_form_prevents_duplicates_and_recovers_from_errors() {
+    install_fetch("confirm_fails_once");
+    let form = mandate_page(true);
+    let mut handle = mount_mandate_form(form.clone(), mandate_options()).unwrap();
+    let text = in_form(&form, "mandate-text").text_content().unwrap();
+    assert!(text.starts_with("By clicking Save bank account, you authorize Rocket Rides"));
+    let button: web_sys::HtmlButtonElement = form
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+
+    form.request_submit().unwrap();
+    form.request_submit().unwrap();
+    assert!(button.disabled(), "disabled while in flight");
+    TimeoutFuture::new(100).await;
+    assert_eq!(fetches().length(), 1, "one request for a double submit");
+    let error = in_form(&form, "mandate-error");
+    assert!(!error.hidden());
+    assert!(error.text_content().unwrap().contains("inactive"));
+    assert!(!button.disabled(), "re-enabled after an error");
+
+    button.click();
+    TimeoutFuture::new(100).await;
+    assert_eq!(fetches().length(), 2);
+    assert!(error.hidden());
+    assert!(button.disabled(), "stays disabled once confirmed");
+    assert_eq!(
+        form_events(),
+        r#"[["error","financial_connections_account_inactive"],["confirmed","succeeded"]]"#
+    );
+    let requests = fetches();
+    let first = requests.get(0);
+    let second = requests.get(1);
+    assert_ne!(
+        string(&first, &["idempotencyKey"]),
+        string(&second, &["idempotencyKey"]),
+        "one idempotency key per attempt"
+    );
+    assert!(string(&first, &["idempotencyKey"]).is_some());
+    assert_eq!(
+        string(&first, &["url"]).as_deref(),
+        Some("https://sandbox.test/v1/setup_intents/seti_1/confirm")
+    );
+    let body = string(&first, &["body"]).unwrap();
+    assert!(body.contains("client_secret=seti_1_secret_abc"));
+    assert!(body.contains("mandate_data%5Bcustomer_acceptance%5D%5Btype%5D=online"));
+
+    handle.unmount();
+    handle.unmount();
+    assert!(form.query_selector(".relink-mandate").unwrap().is_none());
+    form.remove();
+}
+
+#[wasm_bindgen_test]
+async fn mandate_form_brings_its_own_button_and_rejects_bad_options() {
+    install_fetch("plain");
+    let form = mandate_page(false);
+    let mut handle = mount_mandate_form(form.clone(), mandate_options()).unwrap();
+    let submit = in_form(&form, "mandate-submit");
+    assert!(
+        in_form(&form, "mandate-text")
+            .text_content()
+            .unwrap()
+            .contains("By clicking Accept and save")
+    );
+    submit.click();
+    TimeoutFuture::new(100).await;
+    assert_eq!(form_events(), r#"[["confirmed","succeeded"]]"#);
+    assert_eq!(
+        in_form(&form, "mandate-status").text_content().as_deref(),
+        Some("Your bank account is saved.")
+    );
+    handle.unmount();
+    form.remove();
+
+    let bad = mandate_page(false);
+    bad.set_attribute("data-secret", "fcsess_client_secret_x")
+        .unwrap();
+    assert!(mount_mandate_form(bad.clone(), mandate_options()).is_err());
+    bad.remove();
+}
+
+#[wasm_bindgen_test]
+async fn confirm_us_bank_account_setup_resolves_setup_intent_or_error() {
+    install_fetch("confirm_fails_once");
+    let failed = confirm_us_bank_account_setup("seti_1_secret_abc".into(), mandate_options()).await;
+    assert_eq!(
+        string(&failed, &["error", "code"]).as_deref(),
+        Some("financial_connections_account_inactive")
+    );
+    assert!(get(&failed, &["setupIntent"]).is_undefined());
+    let confirmed =
+        confirm_us_bank_account_setup("seti_1_secret_abc".into(), mandate_options()).await;
+    assert_eq!(
+        string(&confirmed, &["setupIntent", "status"]).as_deref(),
+        Some("succeeded")
+    );
+    assert!(get(&confirmed, &["error"]).is_undefined());
+    let invalid = confirm_us_bank_account_setup("nope".into(), mandate_options()).await;
+    assert_eq!(
+        string(&invalid, &["error", "param"]).as_deref(),
+        Some("clientSecret")
+    );
+}
