@@ -50,6 +50,9 @@ export async function loadRelink(publishableKey, options = {}) {
   return Object.freeze({
     collectFinancialConnectionsAccounts: (params = {}) =>
       wasm.collectFinancialConnectionsAccounts({ ...bound, ...params }),
+    confirmUsBankAccountSetup: (clientSecret, params = {}) =>
+      wasm.confirmUsBankAccountSetup(clientSecret, { ...bound, ...params }),
+    mountMandateForm: (form, params = {}) => wasm.mountMandateForm(form, { ...bound, ...params }),
     abort: () => wasm.abort(),
   });
 }

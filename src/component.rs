@@ -64,7 +64,7 @@ pub(crate) async fn collect(
             }
         })
     };
-    let modal = match Modal::open(document, options.locale, dispatch) {
+    let modal = match Modal::open(document, options.locale, options.layout, dispatch) {
         Ok(modal) => modal,
         Err(error) => return CollectResult::error(error.to_stripe()),
     };

@@ -20,7 +20,8 @@ use crate::i18n::Strings;
 use crate::mandate::{MandateForm, MandateStatus, mandate_text};
 use crate::options::ConfirmOptions;
 
-/// A mounted mandate form; dropping it removes what it rendered and its listeners.
+/// A mounted mandate form. It lives until [`MountedForm::unmount`], whatever happens to the
+/// JS handle.
 pub(crate) struct MountedForm {
     form: HtmlFormElement,
     container: El,
@@ -126,16 +127,16 @@ impl MountedForm {
             state: RefCell::new(MandateForm::default()),
             listeners: RefCell::new(Vec::new()),
         });
-        let weak = Rc::downgrade(&mounted);
+        // The listener owns the form on purpose: a page that drops (or garbage-collects) the
+        // handle keeps a working form. `unmount` drops the listener and so breaks the cycle.
+        let owner = Rc::clone(&mounted);
         let on_submit = EventListener::new_with_options(
             &form,
             "submit",
             gloo_events::EventListenerOptions::enable_prevent_default(),
             move |event| {
                 event.prevent_default();
-                if let Some(mounted) = weak.upgrade() {
-                    mounted.submit();
-                }
+                owner.submit();
             },
         );
         mounted.listeners.borrow_mut().push(on_submit);

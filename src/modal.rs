@@ -7,7 +7,7 @@
 //! changes are announced through a polite live region. Dropping the [`Modal`] removes the host
 //! and every listener.
 
-use gloo_events::EventListener;
+use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use web_sys::{CssStyleSheet, Document, Element, HtmlElement, KeyboardEvent, ShadowRoot};
 
@@ -15,6 +15,7 @@ use crate::dom::{El, focus, render_error, replace_children};
 use crate::error::RelinkError;
 use crate::flow::{Msg, State, Step};
 use crate::i18n::{Locale, Strings};
+use crate::options::Layout;
 use crate::view::{AUTOFOCUS, Dispatch, TITLE_ID, View};
 
 /// The shadow host's ID, a stable hook for tests and merchants' CSS resets.
@@ -38,6 +39,7 @@ pub(crate) struct Modal {
     strings: &'static Strings,
     dispatch: Dispatch,
     return_focus: Option<HtmlElement>,
+    page_overflow: Option<(HtmlElement, String)>,
     last_step: Option<Step>,
     _shell_listeners: Vec<EventListener>,
     listeners: Vec<EventListener>,
@@ -57,6 +59,7 @@ impl Modal {
     pub(crate) fn open(
         document: Document,
         locale: Locale,
+        layout: Layout,
         dispatch: Dispatch,
     ) -> Result<Modal, RelinkError> {
         let strings = locale.strings();
@@ -65,7 +68,13 @@ impl Modal {
             .active_element()
             .and_then(|element| element.dyn_into::<HtmlElement>().ok());
 
-        let host = El::new(&document, "div")?.attr("id", HOST_ID);
+        let host = El::new(&document, "div")?.attr("id", HOST_ID).attr(
+            "data-layout",
+            match layout {
+                Layout::Modal => "modal",
+                Layout::Page => "page",
+            },
+        );
         let root = host
             .element()
             .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
@@ -116,30 +125,55 @@ impl Modal {
             )
             .child(body_slot.clone())
             .child(live.clone());
-        let dialog = {
+        // Keys are handled at the document, so Escape and Tab still work when a click on the
+        // backdrop has left focus on the page's body.
+        {
             let dispatch = dispatch.clone();
             let root = root.clone();
-            dialog.on_cancelable(&mut shell_listeners, "keydown", move |event| {
-                let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
-                    return;
-                };
-                match event.key().as_str() {
-                    "Escape" => {
-                        event.prevent_default();
-                        dispatch(Msg::Close);
+            shell_listeners.push(EventListener::new_with_options(
+                &document,
+                "keydown",
+                EventListenerOptions::enable_prevent_default(),
+                move |event| {
+                    let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
+                        return;
+                    };
+                    match event.key().as_str() {
+                        "Escape" => {
+                            event.prevent_default();
+                            dispatch(Msg::Close);
+                        }
+                        "Tab" => trap_tab(&root, event),
+                        _ => {}
                     }
-                    "Tab" => trap_tab(&root, event),
-                    _ => {}
+                },
+            ));
+        }
+        // A click on the scrim must not move focus out of the dialog.
+        let backdrop = El::new(&document, "div")?
+            .class("backdrop")
+            .child(dialog)
+            .on_cancelable(&mut shell_listeners, "mousedown", |event| {
+                let on_scrim = event
+                    .target()
+                    .zip(event.current_target())
+                    .is_some_and(|(target, current)| target == current);
+                if on_scrim {
+                    event.prevent_default();
                 }
-            })
-        };
-        let _ = root.append_child(
-            El::new(&document, "div")?
-                .class("backdrop")
-                .child(dialog)
-                .as_ref(),
-        );
+            });
+        let _ = root.append_child(backdrop.as_ref());
         body.append_child(host.as_ref()).map_err(render_error)?;
+        // The page behind a modal dialog must not scroll. Set through the CSSOM, which a strict
+        // CSP allows, and restored exactly on close.
+        let page_overflow = {
+            let style = body.style();
+            let previous = style.get_property_value("overflow").unwrap_or_default();
+            style
+                .set_property("overflow", "hidden")
+                .ok()
+                .map(|()| (body.clone(), previous))
+        };
 
         Ok(Modal {
             document,
@@ -152,6 +186,7 @@ impl Modal {
             strings,
             dispatch,
             return_focus,
+            page_overflow,
             last_step: None,
             _shell_listeners: shell_listeners,
             listeners: Vec::new(),
@@ -247,6 +282,14 @@ impl Modal {
 impl Drop for Modal {
     fn drop(&mut self) {
         self.host.remove();
+        if let Some((body, previous)) = &self.page_overflow {
+            let style = body.style();
+            let _ = if previous.is_empty() {
+                style.remove_property("overflow").map(drop)
+            } else {
+                style.set_property("overflow", previous)
+            };
+        }
         if let Some(element) = &self.return_focus
             && element.is_connected()
         {

@@ -25,6 +25,19 @@ pub struct RawOptions {
     /// `en`, `ja`, `de` or `auto`.
     #[serde(default)]
     pub locale: Option<String>,
+    /// `modal` (default) or `page`.
+    #[serde(default)]
+    pub layout: Option<String>,
+}
+
+/// How the flow sits on the page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Layout {
+    /// A dialog over the merchant's page.
+    #[default]
+    Modal,
+    /// The whole page is the flow (hosted relink pages).
+    Page,
 }
 
 impl std::fmt::Debug for RawOptions {
@@ -49,6 +62,8 @@ pub struct CollectOptions {
     pub existing_account_ids: Vec<String>,
     /// The modal's language.
     pub locale: Locale,
+    /// Modal or full page.
+    pub layout: Layout,
 }
 
 /// The client secret must never end up in logs, so `Debug` leaves it out.
@@ -110,12 +125,23 @@ impl RawOptions {
                     detail: "expected one of: en, ja, de, auto".into(),
                 }
             })?;
+        let layout = match self.layout.as_deref() {
+            None | Some("modal") => Layout::Modal,
+            Some("page") => Layout::Page,
+            Some(_) => {
+                return Err(RelinkError::InvalidOption {
+                    param: "layout",
+                    detail: "expected one of: modal, page".into(),
+                });
+            }
+        };
         Ok(CollectOptions {
             client_secret,
             publishable_key,
             api_base,
             existing_account_ids: self.existing_account_ids.unwrap_or_default(),
             locale,
+            layout,
         })
     }
 }
@@ -198,6 +224,7 @@ impl RawConfirmOptions {
             api_base: self.api_base,
             existing_account_ids: None,
             locale: self.locale,
+            layout: None,
         }
         .validate(page_origin, browser_language)?;
         crate::mandate::setup_intent_id(&checked.client_secret)?;
@@ -232,6 +259,7 @@ mod tests {
         .unwrap();
         assert_eq!(options.api_base, "http://localhost:4242");
         assert_eq!(options.locale, Locale::Ja);
+        assert_eq!(options.layout, Layout::Modal);
         assert!(!format!("{options:?}").contains("secret_1"));
     }
 
@@ -264,6 +292,46 @@ mod tests {
             err,
             RelinkError::InvalidOption {
                 param: "apiBase",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn confirm_options_need_a_setup_intent_secret() {
+        let raw = |secret: &str| RawConfirmOptions {
+            client_secret: Some(secret.into()),
+            publishable_key: Some("pk_test_1".into()),
+            merchant_name: Some("Rocket Rides".into()),
+            ..Default::default()
+        };
+        let options = raw("seti_1_secret_2")
+            .validate("http://127.0.0.1:4242", None)
+            .unwrap();
+        assert_eq!(options.merchant_name.as_deref(), Some("Rocket Rides"));
+        let err = raw("fcsess_client_secret_2")
+            .validate("http://127.0.0.1:4242", None)
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            RelinkError::InvalidOption {
+                param: "clientSecret",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn layouts() {
+        let with_layout = |layout: &str| {
+            raw(serde_json::json!({"clientSecret": "s", "publishableKey": "pk", "layout": layout}))
+                .validate("https://m.example", None)
+        };
+        assert_eq!(with_layout("page").unwrap().layout, Layout::Page);
+        assert!(matches!(
+            with_layout("sidebar").unwrap_err(),
+            RelinkError::InvalidOption {
+                param: "layout",
                 ..
             }
         ));

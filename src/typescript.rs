@@ -30,6 +30,8 @@ export interface CollectOptions {
   locale?: Locale;
   /** Called synchronously for every lifecycle event. */
   onEvent?: (event: FlowEvent) => void;
+  /** `modal` (default): a dialog over the page; `page`: the flow fills the page (hosted relink). */
+  layout?: 'modal' | 'page';
 }
 
 /** What happened, from the merchant's point of view. */
@@ -61,14 +63,34 @@ export interface RelinkResult {
   failure_reason: FailureReason | null;
 }
 
+export type InactiveCause =
+  | 'access_denied' | 'access_expired' | 'account_closed' | 'account_unavailable'
+  | 'institution_requirement' | 'unspecified'
+  | (string & {});
+
 /** A Financial Connections account as the server returned it (snake_case). */
 export interface FinancialConnectionsAccount {
   id: string;
   object: 'financial_connections.account' | (string & {});
+  account_holder?: { type: 'customer' | 'account' | (string & {}); customer?: string; account?: string } | null;
+  /** The `fcauth_…` whose credentials connect this account (preview API). */
+  authorization?: string;
+  category?: 'cash' | 'credit' | 'investment' | 'other' | (string & {});
+  subcategory?: 'checking' | 'savings' | 'credit_card' | 'line_of_credit' | 'mortgage' | 'other' | (string & {});
   display_name?: string | null;
   institution_name?: string;
   last4?: string | null;
+  permissions?: Array<'payment_method' | 'balances' | 'ownership' | 'transactions' | (string & {})> | null;
   status?: 'active' | 'inactive' | 'disconnected' | (string & {});
+  status_details?: {
+    inactive?: { action: 'relink_required' | 'none' | (string & {}); cause: InactiveCause };
+  };
+  account_numbers?: Array<{
+    identifier_type: 'account_number' | 'tokenized_account_number' | (string & {});
+    status: 'transactable' | 'deactivated' | (string & {});
+    expected_expiry_date: number | null;
+    supported_networks: Array<'ach' | (string & {})>;
+  }>;
   [field: string]: unknown;
 }
 

@@ -1,6 +1,6 @@
 // A merchant's TypeScript, type-checked against the package's declarations by `./dev test`.
 // It must compile without errors under `strict`; the @ts-expect-error lines must stay errors.
-import { loadRelink, type CollectResult, type RelinkOutcome } from '@relink/js';
+import { loadRelink, type CollectResult, type Outcome } from '@relink/js';
 
 async function reconnect(clientSecret: string, existingAccountIds: string[]): Promise<string> {
   const relink = await loadRelink('pk_test_relinksandbox000000000000', { apiBase: 'http://127.0.0.1:4242' });
@@ -23,11 +23,20 @@ async function reconnect(clientSecret: string, existingAccountIds: string[]): Pr
   const reason = session.relink_result?.failure_reason;
   if (reason === 'no_account' || reason === 'no_authorization' || reason === 'other') return reason;
   const isNew: boolean | null = result.isNew;
-  const outcome: RelinkOutcome = result.outcome;
+  const outcome: Outcome = result.outcome;
   return `${outcome} ${linked?.id ?? ''} ${linked?.status_details?.inactive?.cause ?? ''} ${String(isNew)}`;
+}
+
+async function agree(form: HTMLFormElement): Promise<void> {
+  const relink = await loadRelink('pk_test_relinksandbox000000000000');
+  const handle = relink?.mountMandateForm(form, { merchantName: 'Rocket Rides' });
+  form.addEventListener('relink:confirmed', (event) => console.info((event as CustomEvent).detail));
+  const confirmed = await relink?.confirmUsBankAccountSetup(form.dataset.secret ?? '');
+  if (confirmed?.setupIntent) console.info(confirmed.setupIntent.status, confirmed.setupIntent.mandate);
+  handle?.unmount();
 }
 
 // @ts-expect-error a client secret is required
 loadRelink('pk_test_x').then((relink) => relink?.collectFinancialConnectionsAccounts({}));
 
-export { reconnect };
+export { agree, reconnect };
