@@ -113,7 +113,7 @@ export async function startMerchantPage({ loadRelink }) {
         type: 'button', className: 'button small', textContent: 'Break this link',
         title: 'Sandbox only: make the bank connection expire',
         dataset: { testid: `break-${account.id}` },
-        ariaLabel: `Break the link of ${name} (sandbox)`,
+        ariaLabel: `Break this link: ${name} (sandbox)`,
         onclick: () => guarded(async () => {
           await merchantApi(`/demo/api/accounts/${encodeURIComponent(account.id)}/deactivate`, {});
           await refresh();

@@ -34,7 +34,7 @@ before(async () => {
   `);
   await build({ entryPoints: [join(work, 'main.js')], bundle: true, format: 'esm', outfile: join(work, 'public', 'app.js'), logLevel: 'warning' });
   copyFileSync(join(work, 'node_modules', '@relink', 'js', 'dist', 'relink_bg.wasm'), join(work, 'public', 'relink_bg.wasm'));
-  writeFileSync(join(work, 'public', 'index.html'), '<!doctype html><title>merchant</title><script type="module" src="/app.js"></script>');
+  writeFileSync(join(work, 'public', 'index.html'), '<!doctype html><title>merchant</title><link rel="icon" href="data:,"><script type="module" src="/app.js"></script>');
 
   app = createServer((request, response) => {
     const path = new URL(request.url, 'http://x').pathname;
