@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{FailureReason, RelinkOptions, RelinkResult};
+use crate::model::{FailureReason, RelinkOptions, RelinkResult, SessionStatus};
 
 /// What happened in a finished flow, from the merchant's point of view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -48,6 +48,8 @@ pub struct FinishedSession<'a> {
     pub relink_result: Option<&'a RelinkResult>,
     /// The first linked account's ID, if the customer linked any.
     pub linked_account: Option<&'a str>,
+    /// The session's own `status` (preview API), when the server rendered it.
+    pub status: Option<SessionStatus>,
 }
 
 /// The outcome and whether the linked account is new to the merchant.
@@ -96,6 +98,8 @@ pub fn classify<S: AsRef<str>>(
         (None, _) => match is_new {
             Some(true) => Outcome::LinkedNewAccount,
             Some(false) => Outcome::RelinkedExistingAccount,
+            // Plain sessions carry no failure reason; a `failed` status is the bank's doing.
+            None if session.status == Some(SessionStatus::Failed) => Outcome::Other,
             None => Outcome::NoAccount,
         },
     };
@@ -133,6 +137,7 @@ mod tests {
                 relink_options: Some(&options),
                 relink_result: Some(&result),
                 linked_account: Some("fca_old1"),
+                status: Some(SessionStatus::Succeeded),
             },
             EXISTING,
         );
@@ -153,6 +158,7 @@ mod tests {
             relink_options: Some(&options),
             relink_result: Some(&result),
             linked_account: linked,
+            status: Some(SessionStatus::Succeeded),
         };
         assert_eq!(
             classify(session(Some("fca_old2")), EXISTING).outcome,
@@ -182,6 +188,7 @@ mod tests {
                     relink_options: Some(&options),
                     relink_result: Some(&result),
                     linked_account: None,
+                    status: Some(SessionStatus::Failed),
                 },
                 EXISTING,
             );
@@ -197,27 +204,29 @@ mod tests {
 
     #[test]
     fn plain_sessions() {
-        let linked = FinishedSession {
+        let plain = |linked_account, status| FinishedSession {
             relink_options: None,
             relink_result: None,
-            linked_account: Some("fca_x"),
+            linked_account,
+            status,
         };
+        let linked = plain(Some("fca_x"), Some(SessionStatus::Succeeded));
         assert_eq!(
             classify(linked, EXISTING).outcome,
             Outcome::LinkedNewAccount
         );
-        let nothing = FinishedSession {
-            relink_options: None,
-            relink_result: None,
-            linked_account: None,
-        };
+        let closed = plain(None, Some(SessionStatus::Cancelled));
         assert_eq!(
-            classify(nothing, EXISTING),
+            classify(closed, EXISTING),
             Classification {
                 outcome: Outcome::NoAccount,
                 is_new: None
             }
         );
+        let bank_down = plain(None, Some(SessionStatus::Failed));
+        assert_eq!(classify(bank_down, EXISTING).outcome, Outcome::Other);
+        let ga_version = plain(None, None);
+        assert_eq!(classify(ga_version, EXISTING).outcome, Outcome::NoAccount);
     }
 
     #[test]

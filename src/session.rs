@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::StripeError;
-use crate::model::{FailureReason, RelinkOptions, RelinkResult};
+use crate::model::{FailureReason, RelinkOptions, RelinkResult, SessionStatus};
 use crate::outcome::{Classification, FinishedSession, Outcome, classify};
 
 /// What `collectFinancialConnectionsAccounts` resolves with.
@@ -69,12 +69,16 @@ impl CollectResult {
         let relink_result = session
             .get("relink_result")
             .and_then(|value| serde_json::from_value::<RelinkResult>(value.clone()).ok());
+        let status = session
+            .get("status")
+            .and_then(|value| serde_json::from_value::<SessionStatus>(value.clone()).ok());
         let linked = linked_account_ids(&session);
         let Classification { outcome, is_new } = classify(
             FinishedSession {
                 relink_options: relink_options.as_ref(),
                 relink_result: relink_result.as_ref(),
                 linked_account: linked.first().map(String::as_str),
+                status,
             },
             existing_account_ids,
         );
