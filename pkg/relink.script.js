@@ -6,11 +6,17 @@
 //     Reconnect your bank
 //   </button>
 //
+//   <form data-relink-mandate data-secret="seti_…_secret_…" data-merchant-name="Rocket Rides"
+//         data-relink-session-endpoint="/api/relink_session"></form>
+//
 // A click on a `[data-relink-session]` element (present at load or added later) POSTs its
 // `data-*` values as JSON to `data-session-endpoint` (the merchant's backend, which answers
 // `{client_secret, existing_account_ids}`), runs the flow, and dispatches a bubbling
 // `relink:result` event whose `detail` is what collectFinancialConnectionsAccounts resolved.
-// The component itself is fetched on first use, once; a failed fetch is retried on the next use.
+// A `form[data-relink-mandate]` (present at load or added later) gets the ACH mandate and confirms
+// its SetupIntent on submit (see mountMandateForm); with `data-relink-session-endpoint` it offers
+// to reconnect an inactive bank account first. The component itself is fetched on first use,
+// once; a failed fetch is retried on the next use.
 (function () {
   'use strict';
   if (typeof window === 'undefined' || typeof document === 'undefined' || window.Relink) return;
@@ -53,6 +59,19 @@
     return defaultRelink;
   }
 
+  function postJson(url, fields) {
+    return fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(fields),
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        if (!response.ok) throw new Error((body.error && body.error.message) || url + ' answered ' + response.status);
+        return body;
+      });
+    });
+  }
+
   function settle(trigger, detail) {
     trigger.removeAttribute('aria-busy');
     if ('disabled' in trigger) trigger.disabled = false;
@@ -66,19 +85,7 @@
     var fields = Object.assign({}, trigger.dataset);
     delete fields.relinkSession;
     delete fields.sessionEndpoint;
-    Promise.all([
-      relinkFromScriptTag(),
-      fetch(trigger.dataset.sessionEndpoint, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(fields),
-      }).then(function (response) {
-        return response.json().then(function (body) {
-          if (!response.ok) throw new Error((body.error && body.error.message) || 'the session endpoint answered ' + response.status);
-          return body;
-        });
-      }),
-    ]).then(function (ready) {
+    Promise.all([relinkFromScriptTag(), postJson(trigger.dataset.sessionEndpoint, fields)]).then(function (ready) {
       return ready[0].collectFinancialConnectionsAccounts({
         clientSecret: ready[1].client_secret,
         existingAccountIds: ready[1].existing_account_ids || [],
@@ -93,6 +100,54 @@
       });
     });
   }
+
+  var mountedForms = new WeakSet();
+
+  function mountMandate(form) {
+    if (mountedForms.has(form)) return;
+    mountedForms.add(form);
+    var endpoint = form.dataset.relinkSessionEndpoint;
+    relinkFromScriptTag().then(function (relink) {
+      relink.mountMandateForm(form, {
+        merchantName: form.dataset.merchantName || document.title,
+        createRelinkSession: endpoint
+          ? function () {
+            // The form's other data-* values (say, data-account) tell the backend what to relink;
+            // the SetupIntent's secret stays on the page.
+            var fields = Object.assign({}, form.dataset);
+            ['secret', 'relinkMandate', 'relinkSessionEndpoint', 'merchantName'].forEach(function (key) {
+              delete fields[key];
+            });
+            return postJson(endpoint, fields).then(function (body) {
+              return body.client_secret;
+            });
+          }
+          : undefined,
+      });
+    }, function (error) {
+      mountedForms.delete(form);
+      form.dispatchEvent(new CustomEvent('relink:error', {
+        bubbles: true,
+        detail: { error: { type: 'api_connection_error', message: String((error && error.message) || error) } },
+      }));
+    });
+  }
+
+  function mountMandatesIn(root) {
+    if (root.matches && root.matches('form[data-relink-mandate]')) mountMandate(root);
+    if (root.querySelectorAll) root.querySelectorAll('form[data-relink-mandate]').forEach(mountMandate);
+  }
+
+  function watchForMandates() {
+    mountMandatesIn(document);
+    new MutationObserver(function (records) {
+      records.forEach(function (record) {
+        record.addedNodes.forEach(mountMandatesIn);
+      });
+    }).observe(document.documentElement, { childList: true, subtree: true });
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', watchForMandates);
+  else watchForMandates();
 
   // One delegated listener covers buttons that exist now and those added later.
   document.addEventListener('click', function (event) {
