@@ -1,5 +1,6 @@
 //! One open flow per page: runs the state machine's effects, renders the modal, and settles the
-//! promise exactly once.
+//! promise exactly once. With the `stripe` provider, Stripe.js runs the modal instead and this
+//! module keeps the same guarantees around it.
 //!
 //! Every message is handled in its own task (never inside the DOM event or merchant callback that
 //! produced it), so `update` never runs re-entrantly and a listener is never dropped while it runs.
@@ -8,6 +9,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use futures_channel::oneshot;
+use js_sys::{Function, Object};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
 
@@ -15,14 +17,56 @@ use crate::api_client::ApiClient;
 use crate::dom::document;
 use crate::error::RelinkError;
 use crate::flow::{Effect, Event, Msg, Settlement, State, Step, update};
+use crate::js_object::{get, object_with, set};
+use crate::js_session::{classify_session, could_not_launch, error_to_js, finished, flatten_accounts};
 use crate::modal::Modal;
 use crate::options::CollectOptions;
-use crate::session::CollectResult;
+use crate::stripe_js::{StripeJs, complete_with_hook};
 use crate::view::Dispatch;
+
+/// Who runs the authentication flow.
+#[derive(Debug, Clone)]
+pub(crate) enum Provider {
+    /// relink's own modal, talking to the sandbox.
+    Sandbox,
+    /// Stripe.js's modal; `fetch_session` is the merchant's hook for sessions rendered without
+    /// `relink_result`.
+    Stripe {
+        stripe: StripeJs,
+        fetch_session: Option<Function>,
+    },
+}
+
+/// The merchant's callbacks and provider for one flow.
+#[derive(Debug, Clone)]
+pub(crate) struct Hooks {
+    pub(crate) on_event: Option<Function>,
+    pub(crate) provider: Provider,
+}
+
+/// What occupies the page's one flow slot.
+enum Open {
+    Modal(Rc<OpenFlow>),
+    /// Stripe.js's modal, which relink cannot close.
+    Stripe,
+}
 
 thread_local! {
     /// The flow currently open on this page, if any.
-    static OPEN: RefCell<Option<Rc<OpenFlow>>> = const { RefCell::new(None) };
+    static OPEN: RefCell<Option<Open>> = const { RefCell::new(None) };
+}
+
+fn slot_taken() -> bool {
+    OPEN.with(|open| open.borrow().is_some())
+}
+
+/// Frees the flow slot however the Stripe.js flow ends, even if its future is dropped.
+struct StripeSlot;
+
+impl Drop for StripeSlot {
+    fn drop(&mut self) {
+        OPEN.with(|open| open.borrow_mut().take());
+    }
 }
 
 struct OpenFlow {
@@ -30,22 +74,65 @@ struct OpenFlow {
     modal: RefCell<Option<Modal>>,
     client: ApiClient,
     existing_account_ids: Vec<String>,
-    on_event: Option<js_sys::Function>,
-    settle: RefCell<Option<oneshot::Sender<CollectResult>>>,
+    on_event: Option<Function>,
+    settle: RefCell<Option<oneshot::Sender<JsValue>>>,
 }
 
-/// Runs a flow to its end. A second call while one is open settles at once with
-/// `flow_already_open` and does not touch the open one.
-pub(crate) async fn collect(
-    options: CollectOptions,
-    on_event: Option<js_sys::Function>,
-) -> CollectResult {
-    if OPEN.with(|open| open.borrow().is_some()) {
-        return CollectResult::error(RelinkError::FlowAlreadyOpen.to_stripe());
+/// Runs a flow to its end and resolves what `collectFinancialConnectionsAccounts` resolves. A
+/// second call while one is open settles at once with `flow_already_open` and does not touch
+/// the open one.
+pub(crate) async fn collect(options: CollectOptions, hooks: Hooks) -> JsValue {
+    if slot_taken() {
+        return could_not_launch(&RelinkError::FlowAlreadyOpen.to_stripe());
     }
+    match hooks.provider {
+        Provider::Sandbox => collect_in_modal(options, hooks.on_event).await,
+        Provider::Stripe {
+            stripe,
+            fetch_session,
+        } => collect_with_stripe(options, hooks.on_event, stripe, fetch_session).await,
+    }
+}
+
+async fn collect_with_stripe(
+    options: CollectOptions,
+    on_event: Option<Function>,
+    stripe: StripeJs,
+    fetch_session: Option<Function>,
+) -> JsValue {
+    OPEN.with(|open| *open.borrow_mut() = Some(Open::Stripe));
+    let _slot = StripeSlot;
+    emit(on_event.as_ref(), Event::Open, None);
+    let result = match stripe.collect(&options.client_secret).await {
+        Ok(session) => {
+            let session = complete_with_hook(session, fetch_session.as_ref()).await;
+            flatten_accounts(&session);
+            let classification = classify_session(&session, &options.existing_account_ids);
+            let result = finished(&session, classification);
+            // Stripe.js reports no steps; what it resolved says whether the customer gave up.
+            if classification.outcome.is_success() {
+                emit(on_event.as_ref(), Event::Success, Some(&outcome_detail(&result)));
+            } else {
+                emit(on_event.as_ref(), Event::Cancel, None);
+            }
+            result
+        }
+        Err(error) => {
+            let error = error.to_stripe();
+            let detail = object_with("error", &error_to_js(&error));
+            emit(on_event.as_ref(), Event::Error, Some(&detail));
+            could_not_launch(&error)
+        }
+    };
+    drop(_slot);
+    emit(on_event.as_ref(), Event::Close, None);
+    result
+}
+
+async fn collect_in_modal(options: CollectOptions, on_event: Option<Function>) -> JsValue {
     let document = match document() {
         Ok(document) => document,
-        Err(error) => return CollectResult::error(error.to_stripe()),
+        Err(error) => return could_not_launch(&error.to_stripe()),
     };
     let (sender, receiver) = oneshot::channel();
     let flow = Rc::new(OpenFlow {
@@ -66,24 +153,31 @@ pub(crate) async fn collect(
     };
     let modal = match Modal::open(document, options.locale, options.layout, dispatch) {
         Ok(modal) => modal,
-        Err(error) => return CollectResult::error(error.to_stripe()),
+        Err(error) => return could_not_launch(&error.to_stripe()),
     };
     *flow.modal.borrow_mut() = Some(modal);
-    OPEN.with(|open| *open.borrow_mut() = Some(Rc::clone(&flow)));
+    OPEN.with(|open| *open.borrow_mut() = Some(Open::Modal(Rc::clone(&flow))));
 
     let (state, effects) = State::start();
     flow.apply(state, effects);
     receiver.await.unwrap_or_else(|_| {
         // Only reachable if the flow was dropped unsettled, which `apply` never does.
-        CollectResult::error(
-            RelinkError::Render("the flow ended without a result".into()).to_stripe(),
+        could_not_launch(
+            &RelinkError::Render("the flow ended without a result".into()).to_stripe(),
         )
     })
 }
 
 /// Closes the open flow, if any; it settles like a customer closing it.
+///
+/// Stripe.js's modal cannot be closed from outside; with the `stripe` provider this does
+/// nothing and the flow settles when the customer closes it.
 pub(crate) fn abort() {
-    if let Some(flow) = OPEN.with(|open| open.borrow().clone()) {
+    let flow = OPEN.with(|open| match &*open.borrow() {
+        Some(Open::Modal(flow)) => Some(Rc::clone(flow)),
+        _ => None,
+    });
+    if let Some(flow) = flow {
         flow.dispatch(Msg::Close);
     }
 }
@@ -111,7 +205,7 @@ impl OpenFlow {
             // A modal that cannot render cannot be used; end the flow rather than hang.
             *self.state.borrow_mut() = Some(state);
             self.settle(Settlement::Error(error));
-            self.emit(Event::Close);
+            emit(self.on_event.as_ref(), Event::Close, None);
             return;
         }
         *self.state.borrow_mut() = Some(state);
@@ -142,7 +236,7 @@ impl OpenFlow {
                 let answer = flow.client.complete(&accounts).await;
                 flow.handle(Msg::Completed(answer));
             }),
-            Effect::Emit(event) => self.emit(event),
+            Effect::Emit(event) => emit(self.on_event.as_ref(), event, None),
             Effect::Settle(settlement) => self.settle(settlement),
         }
     }
@@ -156,22 +250,36 @@ impl OpenFlow {
         OPEN.with(|open| open.borrow_mut().take());
         let result = match settlement {
             Settlement::Session(session) => {
-                CollectResult::finished(session, &self.existing_account_ids)
+                let session = crate::api::json_to_js(&session);
+                flatten_accounts(&session);
+                let classification = classify_session(&session, &self.existing_account_ids);
+                finished(&session, classification)
             }
-            Settlement::Error(error) => CollectResult::error(error.to_stripe()),
+            Settlement::Error(error) => could_not_launch(&error.to_stripe()),
         };
         let _ = sender.send(result);
     }
+}
 
-    fn emit(&self, event: Event) {
-        let Some(on_event) = &self.on_event else {
-            return;
-        };
-        let payload = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&payload, &"type".into(), &event.as_str().into());
-        // A throwing merchant callback must not break the customer's flow.
-        if let Err(error) = on_event.call1(&JsValue::UNDEFINED, &payload) {
-            web_sys::console::error_2(&"relink: onEvent threw".into(), &error);
-        }
+/// `{outcome, isNew}` of a collect result, for the `success` event.
+fn outcome_detail(result: &JsValue) -> Object {
+    let detail = object_with("outcome", &get(result, "outcome"));
+    set(&detail, "isNew", &get(result, "isNew"));
+    detail
+}
+
+/// Calls the merchant's `onEvent` with `{type, ...detail}`.
+fn emit(on_event: Option<&Function>, event: Event, detail: Option<&Object>) {
+    let Some(on_event) = on_event else {
+        return;
+    };
+    let payload = match detail {
+        Some(detail) => Object::assign(&Object::new(), detail),
+        None => Object::new(),
+    };
+    set(&payload, "type", &event.as_str().into());
+    // A throwing merchant callback must not break the customer's flow.
+    if let Err(error) = on_event.call1(&JsValue::UNDEFINED, &payload) {
+        web_sys::console::error_2(&"relink: onEvent threw".into(), &error);
     }
 }

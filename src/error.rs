@@ -38,6 +38,9 @@ pub enum RelinkError {
     /// The server answered with Stripe's error envelope.
     #[error("{}", .0.message)]
     Api(Box<StripeError>),
+    /// Stripe.js (the `stripe` provider) threw, rejected, or answered an unknown shape.
+    #[error("Stripe.js failed: {0}")]
+    Provider(String),
     /// The server answered with something that is not what the API documents.
     #[error("Unexpected response from the Financial Connections API (HTTP {status}).")]
     UnexpectedResponse {
@@ -113,6 +116,7 @@ impl RelinkError {
             RelinkError::Render(_) => make("api_error", Some("render_failed"), None),
             RelinkError::Network(_) => make("api_connection_error", None, None),
             RelinkError::Api(error) => (**error).clone(),
+            RelinkError::Provider(_) => make("api_error", Some("provider_failed"), None),
             RelinkError::UnexpectedResponse { .. } => {
                 make("api_error", Some("unexpected_response"), None)
             }

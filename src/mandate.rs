@@ -44,6 +44,22 @@ pub fn mandate_text(strings: &Strings, merchant: &str, button: &str) -> String {
     fill(strings.mandate, &[button, merchant])
 }
 
+/// The error code with which confirming fails while the bank account's link is broken.
+pub const ACCOUNT_INACTIVE: &str = "financial_connections_account_inactive";
+
+/// Whether a failed confirm can be repaired by relinking: the bank account is inactive and the
+/// merchant can create a relink session (`createRelinkSession`).
+///
+/// ```
+/// use relink::mandate::offers_relink;
+/// assert!(offers_relink(Some("financial_connections_account_inactive"), true));
+/// assert!(!offers_relink(Some("financial_connections_account_inactive"), false));
+/// assert!(!offers_relink(Some("setup_intent_unexpected_state"), true));
+/// ```
+pub fn offers_relink(code: Option<&str>, merchant_can_relink: bool) -> bool {
+    merchant_can_relink && code == Some(ACCOUNT_INACTIVE)
+}
+
 /// Where the form is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MandateStatus {
@@ -53,8 +69,16 @@ pub enum MandateStatus {
     Submitting,
     /// The SetupIntent is confirmed; the form stays disabled.
     Confirmed,
-    /// The last attempt failed with this message; the customer may try again.
-    Failed(String),
+    /// The last attempt failed with `message`; the customer may try again and, when `relink`
+    /// is set, reconnect their bank account first.
+    Failed {
+        /// What went wrong, for the customer.
+        message: String,
+        /// Whether "Reconnect your bank account" is offered.
+        relink: bool,
+    },
+    /// The relink flow is open; the form waits for it.
+    Relinking,
 }
 
 /// The form's submit rules.
@@ -64,7 +88,7 @@ pub enum MandateStatus {
 /// let mut form = MandateForm::default();
 /// let first = form.submit().unwrap();
 /// assert!(form.submit().is_none(), "no duplicate submission while one is in flight");
-/// form.failed("Your card was declined.".into());
+/// form.failed("Your card was declined.".into(), false);
 /// let second = form.submit().unwrap();
 /// assert_ne!(first, second, "a new attempt gets a new idempotency key");
 /// form.confirmed();
@@ -95,12 +119,40 @@ impl MandateForm {
     /// Starts an attempt, or `None` when one is in flight or the intent is confirmed.
     pub fn submit(&mut self) -> Option<Attempt> {
         match self.status {
-            MandateStatus::Ready | MandateStatus::Failed(_) => {
+            MandateStatus::Ready | MandateStatus::Failed { .. } => {
                 self.attempts += 1;
                 self.status = MandateStatus::Submitting;
                 Some(Attempt(self.attempts))
             }
-            MandateStatus::Submitting | MandateStatus::Confirmed => None,
+            MandateStatus::Submitting | MandateStatus::Confirmed | MandateStatus::Relinking => {
+                None
+            }
+        }
+    }
+
+    /// Opens the relink flow; `false` when relinking is not on offer (or already running).
+    pub fn start_relink(&mut self) -> bool {
+        if self.can_relink() {
+            self.status = MandateStatus::Relinking;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The relink flow ended. A repaired account is confirmed again at once, as a new attempt
+    /// (so with a new idempotency key); otherwise the form shows `message` and still offers
+    /// the relink.
+    pub fn relink_finished(&mut self, repaired: bool, message: String) -> Option<Attempt> {
+        if self.status != MandateStatus::Relinking {
+            return None;
+        }
+        if repaired {
+            self.status = MandateStatus::Ready;
+            self.submit()
+        } else {
+            self.failed(message, true);
+            None
         }
     }
 
@@ -109,14 +161,23 @@ impl MandateForm {
         self.status = MandateStatus::Confirmed;
     }
 
-    /// The attempt failed; the form re-enables and shows `message`.
-    pub fn failed(&mut self, message: String) {
-        self.status = MandateStatus::Failed(message);
+    /// The attempt failed; the form re-enables and shows `message`, offering a relink when
+    /// `relink` is set (see [`offers_relink`]).
+    pub fn failed(&mut self, message: String, relink: bool) {
+        self.status = MandateStatus::Failed { message, relink };
     }
 
     /// Whether the submit button is enabled.
     pub fn can_submit(&self) -> bool {
-        matches!(self.status, MandateStatus::Ready | MandateStatus::Failed(_))
+        matches!(
+            self.status,
+            MandateStatus::Ready | MandateStatus::Failed { .. }
+        )
+    }
+
+    /// Whether the "Reconnect your bank account" button is shown and enabled.
+    pub fn can_relink(&self) -> bool {
+        matches!(self.status, MandateStatus::Failed { relink: true, .. })
     }
 }
 
@@ -129,6 +190,40 @@ mod tests {
     fn mandate_names_the_merchant_and_the_button() {
         let text = mandate_text(Locale::En.strings(), "Rocket Rides", "Accept");
         assert!(text.starts_with("By clicking Accept, you authorize Rocket Rides"));
+    }
+
+    #[test]
+    fn inactive_account_relinks_then_confirms_with_a_new_attempt() {
+        let mut form = MandateForm::default();
+        let first = form.submit().unwrap();
+        assert!(!form.start_relink(), "nothing to relink while submitting");
+        form.failed("inactive".into(), offers_relink(Some(ACCOUNT_INACTIVE), true));
+        assert!(form.can_relink() && form.can_submit());
+        assert!(form.start_relink());
+        assert!(!form.can_submit() && !form.can_relink(), "disabled while relinking");
+        assert_eq!(form.submit(), None);
+        assert_eq!(form.relink_finished(false, "not reconnected".into()), None);
+        assert_eq!(
+            form.status,
+            MandateStatus::Failed {
+                message: "not reconnected".into(),
+                relink: true
+            }
+        );
+        assert!(form.start_relink());
+        let second = form.relink_finished(true, String::new()).unwrap();
+        assert_ne!(first, second);
+        assert_eq!(form.status, MandateStatus::Submitting);
+        assert_eq!(form.relink_finished(true, String::new()), None, "only once");
+    }
+
+    #[test]
+    fn other_errors_do_not_offer_a_relink() {
+        let mut form = MandateForm::default();
+        form.submit();
+        form.failed("declined".into(), offers_relink(Some("card_declined"), true));
+        assert!(!form.can_relink());
+        assert!(!form.start_relink());
     }
 
     #[test]

@@ -28,6 +28,10 @@ pub struct RawOptions {
     /// `modal` (default) or `page`.
     #[serde(default)]
     pub layout: Option<String>,
+    /// Set by the browser layer when a Stripe.js instance was given: Stripe.js then holds the
+    /// publishable key and talks to Stripe, so neither option is needed.
+    #[serde(skip)]
+    pub uses_stripe: bool,
 }
 
 /// How the flow sits on the page.
@@ -101,12 +105,15 @@ impl RawOptions {
             .ok_or(RelinkError::MissingOption {
                 param: "clientSecret",
             })?;
-        let publishable_key = self
-            .publishable_key
-            .filter(|key| !key.trim().is_empty())
-            .ok_or(RelinkError::MissingOption {
-                param: "publishableKey",
-            })?;
+        let publishable_key = match self.publishable_key.filter(|key| !key.trim().is_empty()) {
+            Some(key) => key,
+            None if self.uses_stripe => String::new(),
+            None => {
+                return Err(RelinkError::MissingOption {
+                    param: "publishableKey",
+                });
+            }
+        };
         let api_base = self
             .api_base
             .unwrap_or_else(|| page_origin.to_owned())
@@ -165,6 +172,9 @@ pub struct RawConfirmOptions {
     /// `en`, `ja`, `de` or `auto`.
     #[serde(default)]
     pub locale: Option<String>,
+    /// See [`RawOptions::uses_stripe`].
+    #[serde(skip)]
+    pub uses_stripe: bool,
 }
 
 impl std::fmt::Debug for RawConfirmOptions {
@@ -225,6 +235,7 @@ impl RawConfirmOptions {
             existing_account_ids: None,
             locale: self.locale,
             layout: None,
+            uses_stripe: self.uses_stripe,
         }
         .validate(page_origin, browser_language)?;
         crate::mandate::setup_intent_id(&checked.client_secret)?;
@@ -319,6 +330,21 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn stripe_needs_no_publishable_key() {
+        let raw = RawOptions {
+            client_secret: Some("fcsess_client_secret_1".into()),
+            uses_stripe: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            raw.validate("https://m.example", None)
+                .unwrap()
+                .publishable_key,
+            ""
+        );
     }
 
     #[test]

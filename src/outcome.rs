@@ -28,6 +28,23 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The outcome as the merchant's page sees it.
+    ///
+    /// ```
+    /// assert_eq!(relink::outcome::Outcome::NoAccount.as_str(), "no_account");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::RelinkedExpectedAccount => "relinked_expected_account",
+            Outcome::RelinkedExistingAccount => "relinked_existing_account",
+            Outcome::LinkedNewAccount => "linked_new_account",
+            Outcome::NoAccount => "no_account",
+            Outcome::NoAuthorization => "no_authorization",
+            Outcome::Other => "other",
+            Outcome::CouldNotLaunch => "could_not_launch",
+        }
+    }
+
     /// Whether the merchant now holds a working account.
     pub fn is_success(self) -> bool {
         matches!(
@@ -231,9 +248,17 @@ mod tests {
 
     #[test]
     fn outcome_wire_names_are_snake_case() {
-        assert_eq!(
-            serde_json::to_string(&Outcome::CouldNotLaunch).unwrap(),
-            "\"could_not_launch\""
-        );
+        for outcome in [
+            Outcome::RelinkedExpectedAccount,
+            Outcome::RelinkedExistingAccount,
+            Outcome::LinkedNewAccount,
+            Outcome::NoAccount,
+            Outcome::NoAuthorization,
+            Outcome::Other,
+            Outcome::CouldNotLaunch,
+        ] {
+            let json = serde_json::to_string(&outcome).unwrap();
+            assert_eq!(json, format!("\"{}\"", outcome.as_str()));
+        }
     }
 }

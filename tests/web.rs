@@ -292,12 +292,19 @@ async fn renders_an_accessible_dialog_in_its_own_shadow_root() {
     );
     assert!(continue_button.text_content().unwrap().contains("Agree"));
 
+    let body = document().body().unwrap();
+    assert_eq!(
+        body.style().get_property_value("overflow").unwrap(),
+        "hidden",
+        "the page behind does not scroll"
+    );
     abort();
     let result = flow.result().await;
     assert!(
         host.parent_element().is_none(),
         "the host is removed on close"
     );
+    assert_eq!(body.style().get_property_value("overflow").unwrap(), "");
     assert_eq!(string(&result, &["outcome"]).as_deref(), Some("no_account"));
 }
 
@@ -524,7 +531,15 @@ async fn tab_wraps_inside_and_escape_returns_focus_to_the_trigger() {
         "Shift+Tab wraps to the last"
     );
 
-    press(&last, "Escape", false);
+    // Focus lost to the page (a click on the scrim) is pulled back in, and Escape still works.
+    trigger.focus().unwrap();
+    press(&trigger, "Tab", false);
+    assert_eq!(
+        root.active_element(),
+        Some(first.clone().into()),
+        "Tab from outside comes back in"
+    );
+    press(&document().body().unwrap(), "Escape", false);
     flow.result().await;
     assert!(host().is_none());
     assert_eq!(
@@ -662,6 +677,10 @@ async fn speaks_japanese_and_german() {
         assert_eq!(button.text_content().as_deref(), Some(agree));
         let dialog = shadow().query_selector("[role=dialog]").unwrap().unwrap();
         assert_eq!(dialog.get_attribute("lang").as_deref(), Some(locale));
+        assert_eq!(
+            host().unwrap().get_attribute("data-layout").as_deref(),
+            Some("modal")
+        );
         abort();
         flow.result().await;
     }
@@ -744,7 +763,8 @@ async fn mandate_form_prevents_duplicates_and_recovers_from_errors() {
 async fn mandate_form_brings_its_own_button_and_rejects_bad_options() {
     install_fetch("plain");
     let form = mandate_page(false);
-    let mut handle = mount_mandate_form(form.clone(), mandate_options()).unwrap();
+    // The form keeps working when the page drops its handle.
+    drop(mount_mandate_form(form.clone(), mandate_options()).unwrap());
     let submit = in_form(&form, "mandate-submit");
     assert!(
         in_form(&form, "mandate-text")
@@ -759,7 +779,6 @@ async fn mandate_form_brings_its_own_button_and_rejects_bad_options() {
         in_form(&form, "mandate-status").text_content().as_deref(),
         Some("Your bank account is saved.")
     );
-    handle.unmount();
     form.remove();
 
     let bad = mandate_page(false);
@@ -789,5 +808,28 @@ async fn confirm_us_bank_account_setup_resolves_setup_intent_or_error() {
     assert_eq!(
         string(&invalid, &["error", "param"]).as_deref(),
         Some("clientSecret")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn page_layout_for_hosted_relink_and_bad_layouts_are_rejected() {
+    install_fetch("plain");
+    let page = options(JsValue::UNDEFINED);
+    Reflect::set(&page, &"layout".into(), &"page".into()).unwrap();
+    let flow = Running::start(page);
+    wait_for("consent-continue").await;
+    assert_eq!(
+        host().unwrap().get_attribute("data-layout").as_deref(),
+        Some("page")
+    );
+    abort();
+    flow.result().await;
+
+    let bad = options(JsValue::UNDEFINED);
+    Reflect::set(&bad, &"layout".into(), &"sidebar".into()).unwrap();
+    let result = collect_financial_connections_accounts(bad).await;
+    assert_eq!(
+        string(&result, &["error", "param"]).as_deref(),
+        Some("layout")
     );
 }

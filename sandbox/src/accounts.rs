@@ -432,36 +432,33 @@ async fn list(
             "limit must be between 1 and 100.",
         ));
     }
-    if customer.is_none() && session.is_none() {
-        return Err(ApiError::invalid(
-            "Provide either account_holder[customer] or session to list accounts.",
-        ));
-    }
-    let accounts = state.store.transaction(|tx| {
-        let mut accounts: Vec<Account> = match &customer {
-            Some(customer) => tx.by_customer(customer)?,
-            None => Vec::new(),
+    let limit = limit as usize;
+    let page = state.store.transaction(|tx| {
+        let Some(session_id) = &session else {
+            let (items, has_more) = tx.page::<Account>(
+                customer.as_deref(),
+                limit,
+                starting_after.as_deref(),
+                ending_before.as_deref(),
+            )?;
+            return Ok(Page { items, has_more });
         };
-        if let Some(session_id) = &session {
-            let session = tx.fetch::<Session>(session_id, Some("session"))?;
-            let linked = load_all(tx, &session.accounts)?;
-            accounts = if customer.is_some() {
-                accounts
-                    .into_iter()
-                    .filter(|a| session.accounts.contains(&a.id))
-                    .collect()
-            } else {
-                linked
-            };
-        }
-        Ok(accounts)
+        // A session links a handful of accounts: filter and page them in memory.
+        let session = tx.fetch::<Session>(session_id, Some("session"))?;
+        let linked = load_all(tx, &session.accounts)?
+            .into_iter()
+            .filter(|account| {
+                customer.is_none()
+                    || account.account_holder.as_ref().map(|h| &h.customer) == customer.as_ref()
+            })
+            .collect();
+        paginate(
+            linked,
+            limit,
+            starting_after.as_deref(),
+            ending_before.as_deref(),
+        )
     })?;
-    let page = paginate(
-        accounts,
-        limit as usize,
-        starting_after.as_deref(),
-        ending_before.as_deref(),
-    )?;
     Ok(Json(list_object(
         page.items.iter().map(|a| a.to_json(&version)).collect(),
         page.has_more,
@@ -595,7 +592,7 @@ impl std::str::FromStr for Feature {
             "balance" => Ok(Feature::Balance),
             "ownership" => Ok(Feature::Ownership),
             "transactions" => Ok(Feature::Transactions),
-            _ => Err("balance, ownership, transactions"),
+            _ => Err("expected one of: balance, ownership, transactions"),
         }
     }
 }

@@ -10,6 +10,8 @@ pub const DEFAULT_SECRET_KEY: &str = "sk_test_relinksandbox000000000000";
 pub const DEFAULT_PUBLISHABLE_KEY: &str = "pk_test_relinksandbox000000000000";
 /// The API version responses use when a request sends no `Stripe-Version`.
 pub const DEFAULT_API_VERSION: &str = "2026-04-22.preview";
+/// The team email hosted relink emails may go to unless told otherwise: the demo customer's.
+pub const DEFAULT_TEAM_EMAIL: &str = "jenny.rosen@example.com";
 /// The merchant name the link flow shows.
 pub const DEFAULT_MERCHANT_NAME: &str = "Rocket Rides";
 
@@ -44,6 +46,36 @@ pub struct Config {
     /// Merchant name shown in the link flow.
     #[arg(long, env = "RELINK_MERCHANT_NAME", default_value = DEFAULT_MERCHANT_NAME)]
     pub merchant_name: String,
+
+    /// Base URL of the sandbox as browsers reach it, for hosted relink links
+    /// (default: `http://<addr>`).
+    #[arg(long, env = "RELINK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Team email addresses hosted relink emails may go to (as in Stripe's sandboxes, which
+    /// only email confirmed team members). Repeat the flag or separate with commas.
+    #[arg(
+        long = "team-email",
+        env = "RELINK_TEAM_EMAILS",
+        value_delimiter = ',',
+        default_value = DEFAULT_TEAM_EMAIL
+    )]
+    pub team_emails: Vec<String>,
+
+    /// What to do; serving is the default.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Commands other than serving.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Fill the database with linked test accounts and exit (for benchmarks and load tests).
+    Seed {
+        /// How many accounts to add, four to an authorization at Sandbox Bank.
+        #[arg(long, default_value_t = 0)]
+        accounts: u32,
+    },
 }
 
 impl Config {
@@ -72,6 +104,10 @@ pub struct Settings {
     pub www: PathBuf,
     /// Directory served at `/pkg/`.
     pub pkg: PathBuf,
+    /// Base URL browsers reach the sandbox at.
+    pub public_url: String,
+    /// Addresses hosted relink emails may go to.
+    pub team_emails: Vec<String>,
 }
 
 impl Settings {
@@ -83,6 +119,8 @@ impl Settings {
             merchant_name: DEFAULT_MERCHANT_NAME.into(),
             www: PathBuf::from("/nonexistent/www"),
             pkg: PathBuf::from("/nonexistent/pkg"),
+            public_url: "http://127.0.0.1:4242".into(),
+            team_emails: vec![DEFAULT_TEAM_EMAIL.into()],
         }
     }
 }
@@ -95,6 +133,13 @@ impl From<&Config> for Settings {
             merchant_name: config.merchant_name.clone(),
             www: config.www.clone(),
             pkg: config.pkg.clone(),
+            public_url: config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", config.addr))
+                .trim_end_matches('/')
+                .to_owned(),
+            team_emails: config.team_emails.clone(),
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::accounts::Account;
 use crate::customers::Customer;
 use crate::error::{ApiError, ApiResult};
 use crate::form::Params;
+use crate::hosted;
 use crate::seed::DEMO_CUSTOMER_ID;
 use crate::sessions::{self, NewSession};
 use crate::store::Tx;
@@ -30,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/demo/api/link_session", post(link_session))
         .route("/demo/api/relink_session", post(relink_session))
         .route("/demo/api/accounts/{id}/deactivate", post(deactivate))
+        .route("/demo/api/hosted_relink", get(hosted_relink_status))
+        .route("/demo/api/request_relink", post(request_relink))
 }
 
 async fn config(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
@@ -79,6 +82,7 @@ fn launch(state: &AppState, relink_options: Option<RelinkOptions>) -> ApiResult<
                 limit_accounts: Some(1),
                 relink_options,
                 return_url: None,
+                ..NewSession::default()
             },
         )?;
         Ok(json!({
@@ -136,4 +140,77 @@ async fn deactivate(
         .store
         .transaction(|tx| test_helpers::deactivate(tx, &id, cause))?;
     Ok(Json(account.to_json(&ApiVersion::preview())))
+}
+
+/// The dashboard's view: which of the demo customer's accounts can be sent a relink email.
+async fn hosted_relink_status(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let body = state.store.transaction(|tx| {
+        let now = crate::clock::now(tx)?;
+        let mut rows = Vec::new();
+        for account in demo_accounts(tx)? {
+            let needs = hosted::needs_relink(&account, now);
+            let refusal = if needs {
+                hosted::email_ineligibility(tx, &state.settings, &account, now)?.map(|e| e.message)
+            } else {
+                Some("The account is active and its account numbers are not expiring.".into())
+            };
+            rows.push(json!({
+                "account": account.id,
+                "display_name": account.display_name,
+                "institution_name": account.institution_name,
+                "last4": account.last4,
+                "status": account.status,
+                "eligible": refusal.is_none(),
+                "reason": refusal,
+            }));
+        }
+        Ok(json!({"accounts": rows}))
+    })?;
+    Ok(Json(body))
+}
+
+/// The dashboard's "Request relink": one hosted email session per selected eligible account.
+async fn request_relink(
+    State(state): State<AppState>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    let accounts = params.take_list(&["accounts"])?;
+    params.finish()?;
+    if accounts.is_empty() {
+        return Err(ApiError::missing("accounts"));
+    }
+    let mut requested = Vec::new();
+    let mut skipped = Vec::new();
+    for account_id in accounts {
+        // One transaction per account: a refusal for one does not undo the others.
+        let outcome = state.store.transaction(|tx| {
+            let account = tx.fetch::<Account>(&account_id, Some("accounts"))?;
+            if !hosted::needs_relink(&account, crate::clock::now(tx)?) {
+                return Err(ApiError::invalid(
+                    "The account is active and its account numbers are not expiring.",
+                ));
+            }
+            let mut session = sessions::create(
+                tx,
+                NewSession {
+                    customer: account.account_holder.as_ref().map(|h| h.customer.clone()),
+                    permissions: account.permissions.clone(),
+                    relink_options: Some(RelinkOptions {
+                        authorization: account.authorization.clone(),
+                        account: Some(account.id.clone()),
+                    }),
+                    ui_mode: hosted::UiMode::Hosted,
+                    hosted: Some(hosted::DeliveryMethod::Email),
+                    ..NewSession::default()
+                },
+            )?;
+            hosted::launch(tx, &state.settings, &mut session)?;
+            Ok(session.id)
+        });
+        match outcome {
+            Ok(session) => requested.push(json!({"account": account_id, "session": session})),
+            Err(err) => skipped.push(json!({"account": account_id, "reason": err.message})),
+        }
+    }
+    Ok(Json(json!({"requested": requested, "skipped": skipped})))
 }

@@ -20,6 +20,8 @@ pub enum ErrorType {
     Api,
     /// Idempotency-Key misuse.
     Idempotency,
+    /// Too many requests of a kind.
+    RateLimit,
 }
 
 impl ErrorType {
@@ -29,6 +31,7 @@ impl ErrorType {
             ErrorType::Authentication => "authentication_error",
             ErrorType::Api => "api_error",
             ErrorType::Idempotency => "idempotency_error",
+            ErrorType::RateLimit => "rate_limit_error",
         }
     }
 }

@@ -214,6 +214,21 @@ impl Params {
             .transpose()
     }
 
+    /// Takes a scalar and parses it as a serde enum with snake_case wire names.
+    pub fn take_enum_serde<T: serde::de::DeserializeOwned>(
+        &mut self,
+        path: &[&str],
+    ) -> ApiResult<Option<T>> {
+        self.take_str(path)?
+            .map(|raw| {
+                serde_json::from_value(serde_json::Value::String(raw.clone())).map_err(|_| {
+                    let name = display_path(path);
+                    ApiError::invalid_param(&name, format!("Invalid {name} `{raw}`."))
+                })
+            })
+            .transpose()
+    }
+
     /// Whether any parameter at or under `path` was sent (even an empty one).
     pub fn contains(&self, path: &[&str]) -> bool {
         self.pairs
@@ -296,10 +311,8 @@ where
     T: FromStr,
     T::Err: std::fmt::Display,
 {
-    raw.parse::<T>().map_err(|err| {
-        ApiError::invalid_param(param, format!("Invalid {param}: must be one of {err}"))
-            .with_param(param)
-    })
+    raw.parse::<T>()
+        .map_err(|err| ApiError::invalid_param(param, format!("Invalid {param} `{raw}`: {err}.")))
 }
 
 /// Largest request body the sandbox reads; Stripe's requests are small forms.

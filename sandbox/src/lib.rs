@@ -19,6 +19,7 @@
 //! - [`customers`], [`sessions`], [`accounts`]: the REST resources.
 //! - [`setup_intents`], [`payment_methods`], [`tokens`]: payment methods, mandates and
 //!   payout tokens made from linked accounts.
+//! - [`hosted`]: hosted relink (links by URL or email, the outbox).
 //! - [`link_flow`]: the browser-facing API the relink component calls.
 //! - [`test_helpers`]: the `/v1/test_helpers/` control plane.
 //! - [`events`]: the event log at `/v1/events`.
@@ -44,6 +45,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod form;
+pub mod hosted;
 pub mod idempotency;
 pub mod ids;
 pub mod institutions;
@@ -128,6 +130,7 @@ pub fn app(state: AppState) -> Router {
         .merge(payment_methods::router())
         .merge(tokens::router())
         .merge(webhooks::router())
+        .merge(hosted::router())
         .method_not_allowed_fallback(method_not_allowed)
         .nest_service("/pkg", pkg)
         .fallback_service(www)
@@ -232,6 +235,14 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     config.validate().map_err(StartError::Config)?;
     let store = Store::open(&config.db)?;
     let state = AppState::new(store, Settings::from(&config)).map_err(StartError::Seed)?;
+    if let Some(config::Command::Seed { accounts }) = config.command {
+        state
+            .store
+            .transaction(|tx| seed::bulk(tx, accounts))
+            .map_err(StartError::Seed)?;
+        println!("seeded {accounts} accounts into {}", config.db);
+        return Ok(());
+    }
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|source| StartError::Bind {

@@ -41,6 +41,60 @@ pub fn seed(tx: &Tx<'_>) -> ApiResult<()> {
     tx.set_meta(SEEDED_KEY, &now.to_string())
 }
 
+/// Adds `count` active accounts for one bulk customer, four to an authorization at Sandbox
+/// Bank, in one transaction.
+pub fn bulk(tx: &Tx<'_>, count: u32) -> ApiResult<()> {
+    let now = crate::clock::now(tx)?;
+    let customer = Customer {
+        id: ids::new_id("cus"),
+        created: now,
+        email: Some("bulk@example.com".into()),
+        name: Some("Bulk Seed".into()),
+        preferred_locales: Vec::new(),
+    };
+    tx.put(&customer)?;
+    let institution = institutions::find("Sandbox Bank")
+        .ok_or_else(|| ApiError::internal("missing test institution"))?;
+    let holder = Some(AccountHolder {
+        customer: customer.id.clone(),
+    });
+    let mut authorization_id = String::new();
+    for i in 0..count as usize {
+        let offered = &institutions::BANK_ACCOUNTS[i % institutions::BANK_ACCOUNTS.len()];
+        if i % institutions::BANK_ACCOUNTS.len() == 0 {
+            let authorization = Authorization {
+                id: ids::new_id("fcauth"),
+                created: now,
+                account_holder: holder.clone(),
+                institution: institution.id.into(),
+                institution_name: institution.name.into(),
+                status: AccountStatus::Active,
+                inactive: None,
+            };
+            tx.put(&authorization)?;
+            authorization_id = authorization.id;
+        }
+        tx.put(&Account {
+            id: ids::new_id("fca"),
+            created: now,
+            authorization: authorization_id.clone(),
+            account_holder: holder.clone(),
+            institution: institution.id.into(),
+            institution_name: institution.name.into(),
+            display_name: offered.display_name.into(),
+            last4: offered.last4.into(),
+            category: offered.category,
+            subcategory: offered.subcategory,
+            permissions: vec![Permission::PaymentMethod],
+            status: AccountStatus::Active,
+            inactive: None,
+            account_numbers: fresh_account_numbers(institution, now, false),
+            refreshed: Default::default(),
+        })?;
+    }
+    Ok(())
+}
+
 fn link_demo_account(
     tx: &Tx<'_>,
     institution: &Institution,

@@ -23,6 +23,7 @@ use crate::customers;
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::form::Params;
+use crate::hosted::{self, DeliveryMethod, UiMode};
 use crate::ids;
 use crate::institutions::{self, Behaviour, Institution};
 use crate::relink::{Authentication, KnownAccount, Link, decide};
@@ -87,6 +88,15 @@ pub struct Session {
     /// The link flow's progress.
     #[serde(default)]
     pub progress: Progress,
+    /// `ui_mode`.
+    #[serde(default)]
+    pub ui_mode: UiMode,
+    /// `hosted.delivery_method`, for hosted sessions.
+    #[serde(default)]
+    pub hosted: Option<DeliveryMethod>,
+    /// The hosted page link, for `url` delivery.
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 impl Document for Session {
@@ -168,6 +178,9 @@ impl Session {
             out["relink_options"] = json!(self.relink_options);
             out["relink_result"] = json!(self.relink_result);
             out["status"] = json!(self.status);
+            out["ui_mode"] = json!(self.ui_mode);
+            out["hosted"] = json!(self.hosted.map(|d| json!({"delivery_method": d})));
+            out["url"] = json!(self.url);
         }
         Ok(out)
     }
@@ -195,6 +208,10 @@ pub struct NewSession {
     pub relink_options: Option<RelinkOptions>,
     /// `return_url`.
     pub return_url: Option<String>,
+    /// `ui_mode`.
+    pub ui_mode: UiMode,
+    /// `hosted[delivery_method]`.
+    pub hosted: Option<DeliveryMethod>,
 }
 
 impl NewSession {
@@ -257,6 +274,26 @@ impl NewSession {
             (None, None) => None,
         };
         let return_url = params.take_str(&["return_url"])?;
+        let ui_mode = params.take_enum_serde::<UiMode>(&["ui_mode"])?;
+        let hosted = params.take_enum_serde::<DeliveryMethod>(&["hosted", "delivery_method"])?;
+        let ui_mode = ui_mode.unwrap_or_default();
+        match (ui_mode, hosted, &relink_options) {
+            (UiMode::Modal, Some(_), _) => {
+                return Err(ApiError::invalid_param(
+                    "hosted[delivery_method]",
+                    "hosted[delivery_method] is only allowed with ui_mode=hosted.",
+                ));
+            }
+            (UiMode::Hosted, None, _) => return Err(ApiError::missing("hosted[delivery_method]")),
+            (UiMode::Hosted, Some(_), None) => {
+                return Err(ApiError::missing("relink_options[authorization]"));
+            }
+            (UiMode::Hosted, Some(_), Some(options)) if options.account.is_none() => {
+                // The hosted page relinks exactly the account the merchant named.
+                return Err(ApiError::missing("relink_options[account]"));
+            }
+            _ => {}
+        }
         Ok(NewSession {
             customer,
             permissions,
@@ -264,6 +301,8 @@ impl NewSession {
             limit_accounts,
             relink_options,
             return_url,
+            ui_mode,
+            hosted,
         })
     }
 }
@@ -321,6 +360,9 @@ pub fn create(tx: &Tx<'_>, new: NewSession) -> ApiResult<Session> {
         status: SessionStatus::Pending,
         accounts: Vec::new(),
         progress: Progress::default(),
+        ui_mode: new.ui_mode,
+        hosted: new.hosted,
+        url: None,
     };
     tx.put(&session)?;
     Ok(session)
@@ -336,7 +378,8 @@ async fn create_handler(
     params.take_expand()?;
     params.finish()?;
     let body = state.store.transaction(|tx| {
-        let session = create(tx, new)?;
+        let mut session = create(tx, new)?;
+        hosted::launch(tx, &state.settings, &mut session)?;
         session.to_json(tx, &version, true)
     })?;
     Ok(Json(body))
@@ -439,8 +482,18 @@ pub fn finish(tx: &Tx<'_>, mut session: Session, attempt: Attempt) -> ApiResult<
     let institution = attempt.institution;
     let goes_inactive =
         session.relink_options.is_none() && institution.behaviour == Behaviour::GoesInactive;
+    // A two-step relink session may omit the holder; new accounts then take the
+    // authorization's, so they stay with the customer they belong to.
+    let mut account_holder = session.account_holder.clone();
     let authorization_id = match &session.relink_options {
-        Some(options) => Some(options.authorization.clone()),
+        Some(options) => {
+            if account_holder.is_none() {
+                account_holder = tx
+                    .fetch::<Authorization>(&options.authorization, None)?
+                    .account_holder;
+            }
+            Some(options.authorization.clone())
+        }
         None if !decision.links.is_empty() => {
             let authorization = Authorization {
                 id: ids::new_id("fcauth"),
@@ -484,7 +537,7 @@ pub fn finish(tx: &Tx<'_>, mut session: Session, attempt: Attempt) -> ApiResult<
                     authorization: authorization_id
                         .clone()
                         .ok_or_else(|| ApiError::internal("linking without an authorization"))?,
-                    account_holder: session.account_holder.clone(),
+                    account_holder: account_holder.clone(),
                     institution: institution.id.to_owned(),
                     institution_name: institution.name.to_owned(),
                     display_name: offered.display_name.to_owned(),

@@ -50,11 +50,15 @@ async fn complete_session(
         None | Some("succeeded") => Authentication::Succeeded,
         Some("failed") => Authentication::Failed,
         Some("abandoned") => Authentication::Abandoned,
+        // A sandbox extension: the bank is down during this attempt, at any institution, so
+        // that `failure_reason: "other"` can be tested on accounts linked anywhere.
+        Some("institution_down") => Authentication::InstitutionDown,
         Some(other) => {
             return Err(ApiError::invalid_param(
                 "authentication",
                 format!(
-                    "Invalid authentication: must be one of succeeded, failed, abandoned (got {other})."
+                    "Invalid authentication: must be one of succeeded, failed, abandoned, \
+                     institution_down (got {other})."
                 ),
             ));
         }
@@ -77,12 +81,8 @@ async fn complete_session(
                 .ok_or_else(|| ApiError::no_such("institution", wanted, Some("institution")))?,
             (None, None) => &institutions::ALL[0],
         };
-        // Down Bank refuses relinks. Plain links there go through, standing in for a day the
-        // bank was up, so that tests can create the accounts whose relink then fails.
-        let authentication = if institution.behaviour == Behaviour::Down
-            && session.relink_options.is_some()
-            && authentication == Authentication::Succeeded
-        {
+        // Down Bank never answers, whatever the customer would have done.
+        let authentication = if institution.behaviour == Behaviour::Down {
             Authentication::InstitutionDown
         } else {
             authentication

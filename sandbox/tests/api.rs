@@ -355,6 +355,27 @@ async fn test_helper_completion_and_listing() {
         .ok();
     assert_eq!(next["has_more"], false);
     assert_eq!(next["data"].as_array().unwrap().len(), 1);
+    let last = next["data"][0]["id"].as_str().unwrap();
+    let back = sandbox
+        .get(&format!("/v1/financial_connections/accounts?account_holder[customer]={customer}&limit=1&ending_before={last}"))
+        .await
+        .ok();
+    assert_eq!(back["data"][0]["id"], page[1]);
+    assert_eq!(back["has_more"], true);
+    let everyone = sandbox
+        .get("/v1/financial_connections/accounts?limit=100")
+        .await
+        .ok();
+    assert_eq!(
+        everyone["data"].as_array().unwrap().len(),
+        5,
+        "3 linked + 2 demo accounts"
+    );
+    let unknown_cursor = sandbox
+        .get("/v1/financial_connections/accounts?starting_after=fca_nope")
+        .await
+        .err(StatusCode::NOT_FOUND);
+    assert_eq!(unknown_cursor["param"], "starting_after");
 
     let by_session = sandbox
         .get(&format!(
@@ -555,10 +576,14 @@ async fn authorization_relink_with_a_new_account_creates_it_on_the_same_authoriz
 }
 
 #[tokio::test]
-async fn down_bank_relinks_fail_with_other() {
+async fn down_bank_links_nothing_and_outages_fail_relinks_with_other() {
     let sandbox = Sandbox::new();
     let customer = sandbox.customer().await;
-    let session = sandbox.link(&customer, "Down Bank", &["6789"]).await;
+    let down = sandbox.link(&customer, "Down Bank", &["6789"]).await;
+    assert_eq!(down["status"], "failed");
+    assert_eq!(down["accounts"]["data"], json!([]));
+
+    let session = sandbox.link(&customer, "Sandbox Bank", &["6789"]).await;
     let account = sandbox.account(&account_id(&session, 0)).await;
     let authorization = account["authorization"].as_str().unwrap();
     let relink = sandbox
@@ -574,7 +599,7 @@ async fn down_bank_relinks_fail_with_other() {
                 "/v1/test_helpers/financial_connections/sessions/{}/complete",
                 relink["id"].as_str().unwrap()
             ),
-            "accounts[]=6789",
+            "authentication=institution_down&accounts[]=6789",
         )
         .await
         .ok();
@@ -710,14 +735,10 @@ async fn serves_the_demo_site_and_the_package() {
     let mut settings = relink_sandbox::config::Settings::for_tests();
     settings.www = dir.join("www");
     settings.pkg = dir.join("pkg");
-    let state = relink_sandbox::AppState::new(
+    let sandbox = Sandbox::with_settings(
         relink_sandbox::store::Store::open(":memory:").unwrap(),
         settings,
-    )
-    .unwrap();
-    let sandbox = Sandbox {
-        app: relink_sandbox::app(state),
-    };
+    );
     let index = sandbox.request(Method::GET, "/", &[], "").await;
     assert_eq!(index.status, StatusCode::OK);
     assert!(index.json.as_str().unwrap().contains("demo"));

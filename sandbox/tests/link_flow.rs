@@ -5,6 +5,7 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use common::Sandbox;
+use relink_sandbox::accounts::Authorization;
 use serde_json::{Value, json};
 
 const MANIFEST: &str = "/v1/link_account_sessions/manifest";
@@ -298,8 +299,20 @@ async fn relink_without_logging_in_is_no_authorization_even_with_forged_picks() 
 async fn down_bank_in_the_browser_is_other() {
     let sandbox = Sandbox::new();
     let customer = sandbox.customer().await;
-    let linked = sandbox.link(&customer, "Down Bank", &["6789"]).await;
+    let linked = sandbox.link(&customer, "Sandbox Bank", &["6789"]).await;
     let account = sandbox.account(&common::account_id(&linked, 0)).await;
+    // Nothing can be linked at Down Bank, so move this authorization there: the bank the
+    // customer linked has since gone down.
+    let authorization_id = account["authorization"].as_str().unwrap().to_owned();
+    sandbox
+        .store
+        .transaction(|tx| {
+            let mut authorization = tx.fetch::<Authorization>(&authorization_id, None)?;
+            authorization.institution = "fcinst_down_bank".into();
+            authorization.institution_name = "Down Bank".into();
+            tx.put(&authorization)
+        })
+        .unwrap();
     let session = sandbox
         .post(
             "/v1/financial_connections/sessions",

@@ -54,7 +54,7 @@ def client(origin) -> stripe.StripeClient:
     return stripe.StripeClient(SECRET_KEY, base_addresses={"api": origin}, stripe_version=PREVIEW)
 
 
-def test_helper(client: stripe.StripeClient, path: str, **params):
+def call_test_helper(client: stripe.StripeClient, path: str, **params):
     """The sandbox's test-only control plane is not in the SDK; call it through raw_request."""
     response = client.raw_request("post", path, **params)
     return client.deserialize(response, api_mode="V1")
@@ -73,7 +73,7 @@ def link_account(client, customer, last4="6789", institution="Sandbox Bank"):
         }
     )
     assert session.client_secret.startswith("fcsess_client_secret_")
-    done = test_helper(
+    done = call_test_helper(
         client,
         f"/v1/test_helpers/financial_connections/sessions/{session.id}/complete",
         institution=institution,
@@ -97,7 +97,7 @@ def relink_session(client, customer, account, exact=True):
 
 def test_relink_a_specific_account(client, customer):
     account = link_account(client, customer)
-    test_helper(
+    call_test_helper(
         client,
         f"/v1/test_helpers/financial_connections/accounts/{account['id']}/deactivate",
         cause="access_expired",
@@ -112,7 +112,7 @@ def test_relink_a_specific_account(client, customer):
     assert session.filters.account_subcategories == ["checking", "savings"]
     assert session.relink_options.account == account["id"]
 
-    done = test_helper(
+    done = call_test_helper(
         client,
         f"/v1/test_helpers/financial_connections/sessions/{session.id}/complete",
         accounts=[account["last4"]],
@@ -138,13 +138,13 @@ def test_relink_a_specific_account(client, customer):
 )
 def test_every_failure_reason(client, customer, authentication, picked, reason):
     account = link_account(client, customer)
-    test_helper(client, f"/v1/test_helpers/financial_connections/accounts/{account['id']}/deactivate", cause="access_denied")
+    call_test_helper(client, f"/v1/test_helpers/financial_connections/accounts/{account['id']}/deactivate", cause="access_denied")
     session = relink_session(client, customer, account)
     params = {"authentication": authentication}
     if picked:
         params["accounts"] = picked
-    done = test_helper(client, f"/v1/test_helpers/financial_connections/sessions/{session.id}/complete", **params)
-    assert done["relink_result"] == {"account": None, "authorization": None, "failure_reason": reason}
+    done = call_test_helper(client, f"/v1/test_helpers/financial_connections/sessions/{session.id}/complete", **params)
+    assert done["relink_result"].to_dict() == {"account": None, "authorization": None, "failure_reason": reason}
     assert client.v1.financial_connections.accounts.retrieve(account["id"]).status == "inactive"
 
 
@@ -152,7 +152,7 @@ def test_down_bank_links_nothing(client, customer):
     session = client.v1.financial_connections.sessions.create(
         params={"account_holder": {"type": "customer", "customer": customer.id}, "permissions": ["payment_method"]}
     )
-    done = test_helper(
+    done = call_test_helper(
         client,
         f"/v1/test_helpers/financial_connections/sessions/{session.id}/complete",
         institution="Down Bank",
@@ -163,9 +163,9 @@ def test_down_bank_links_nothing(client, customer):
 
 def test_authorization_only_relink_links_a_new_account_on_the_same_authorization(client, customer):
     account = link_account(client, customer)
-    test_helper(client, f"/v1/test_helpers/financial_connections/accounts/{account['id']}/deactivate", cause="access_expired")
+    call_test_helper(client, f"/v1/test_helpers/financial_connections/accounts/{account['id']}/deactivate", cause="access_expired")
     session = relink_session(client, customer, account, exact=False)
-    done = test_helper(client, f"/v1/test_helpers/financial_connections/sessions/{session.id}/complete", accounts=["4321"])
+    done = call_test_helper(client, f"/v1/test_helpers/financial_connections/sessions/{session.id}/complete", accounts=["4321"])
     linked = done["accounts"]["data"][0]
     assert linked["id"] != account["id"]
     assert linked["authorization"] == account["authorization"]

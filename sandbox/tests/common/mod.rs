@@ -41,6 +41,7 @@ impl Reply {
 /// A sandbox app over an in-memory database.
 pub struct Sandbox {
     pub app: Router,
+    pub store: Store,
 }
 
 impl Sandbox {
@@ -49,8 +50,15 @@ impl Sandbox {
     }
 
     pub fn with_store(store: Store) -> Self {
-        let state = AppState::new(store, Settings::for_tests()).expect("seed");
-        Sandbox { app: app(state) }
+        Self::with_settings(store, Settings::for_tests())
+    }
+
+    pub fn with_settings(store: Store, settings: Settings) -> Self {
+        let state = AppState::new(store.clone(), settings).expect("seed");
+        Sandbox {
+            app: app(state),
+            store,
+        }
     }
 
     pub async fn request(

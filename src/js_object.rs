@@ -1,0 +1,53 @@
+//! Reads and builds the plain JS objects that cross the boundary (options, sessions, Stripe.js
+//! answers) field by field, without a JSON round trip.
+
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::error::RelinkError;
+
+/// `object[key]`, or `undefined` when `object` is not an object or the getter throws.
+pub(crate) fn get(object: &JsValue, key: &str) -> JsValue {
+    if !object.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `object[key]` when it is a string.
+pub(crate) fn string(object: &JsValue, key: &str) -> Option<String> {
+    get(object, key).as_string()
+}
+
+/// Whether `object` has `key` at all (a `null` value counts; a missing one does not).
+pub(crate) fn has(object: &JsValue, key: &str) -> bool {
+    object.is_object() && Reflect::has(object, &JsValue::from_str(key)).unwrap_or(false)
+}
+
+/// Sets `object[key]`; plain objects we created never refuse.
+pub(crate) fn set(object: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(object, &JsValue::from_str(key), value);
+}
+
+/// A new object with one property.
+pub(crate) fn object_with(key: &str, value: &JsValue) -> Object {
+    let object = Object::new();
+    set(&object, key, value);
+    object
+}
+
+/// The optional callback `options[param]`; anything but a function (or nothing) is an error
+/// that names the option.
+pub(crate) fn callback(options: &JsValue, param: &'static str) -> Result<Option<Function>, RelinkError> {
+    let value = get(options, param);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .dyn_into::<Function>()
+        .map(Some)
+        .map_err(|_| RelinkError::InvalidOption {
+            param,
+            detail: "expected a function".into(),
+        })
+}
