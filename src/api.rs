@@ -2,9 +2,12 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::component::{Hooks, Provider};
 use crate::error::RelinkError;
+use crate::js_object::{callback, object_with};
+use crate::js_session::{could_not_launch, error_to_js};
 use crate::options::RawOptions;
-use crate::session::CollectResult;
+use crate::stripe_js::StripeJs;
 
 /// Opens the bank-linking modal for a Financial Connections session and resolves once the
 /// customer is done.
@@ -28,11 +31,10 @@ use crate::session::CollectResult;
 pub async fn collect_financial_connections_accounts(
     #[wasm_bindgen(unchecked_param_type = "CollectOptions")] options: JsValue,
 ) -> JsValue {
-    let result = match read_options(&options) {
-        Ok((options, on_event)) => crate::component::collect(options, on_event).await,
-        Err(error) => CollectResult::error(error.to_stripe()),
-    };
-    to_js(&result)
+    match read_options(&options) {
+        Ok((options, hooks)) => crate::component::collect(options, hooks).await,
+        Err(error) => could_not_launch(&error.to_stripe()),
+    }
 }
 
 /// Closes the open flow, if any. Its promise resolves as if the customer had closed it.
@@ -63,23 +65,19 @@ pub async fn confirm_us_bank_account_setup(
     #[wasm_bindgen(unchecked_param_type = "ConfirmOptions")] options: JsValue,
 ) -> JsValue {
     let confirmed = async {
+        let stripe = StripeJs::from_options(&options)?;
         let mut raw = read_confirm_options(&options)?;
+        raw.uses_stripe = stripe.is_some();
         raw.client_secret = client_secret.as_string().or(raw.client_secret);
         let options = validate(raw)?;
-        let client = crate::api_client::ApiClient::new(
-            &options.api_base,
-            &options.publishable_key,
-            &options.client_secret,
-        );
+        let confirmer = crate::mandate_form::Confirmer::new(&options, stripe);
         let key = format!("relink-{:x}", (js_sys::Math::random() * 1e16) as u64);
-        client.confirm_setup_intent(&key).await
+        confirmer.confirm(&key).await
     };
-    let result = js_sys::Object::new();
-    let (key, value) = match confirmed.await {
-        Ok(setup_intent) => ("setupIntent", json_to_js(&setup_intent)),
-        Err(error) => ("error", json_to_js(&error.to_stripe())),
+    let result = match confirmed.await {
+        Ok(setup_intent) => object_with("setupIntent", &setup_intent),
+        Err(error) => object_with("error", &error_to_js(&error.to_stripe())),
     };
-    let _ = js_sys::Reflect::set(&result, &key.into(), &value);
     result.into()
 }
 
@@ -87,8 +85,14 @@ pub async fn confirm_us_bank_account_setup(
 ///
 /// The client secret defaults to the form's `data-secret`. On success the form dispatches a
 /// bubbling `relink:confirmed` event (`detail.setupIntent`); on failure it shows the error,
-/// re-enables itself and dispatches `relink:error` (`detail.error`). Throws a `TypeError` for
-/// invalid options.
+/// re-enables itself and dispatches `relink:error` (`detail.error`). Throws for invalid
+/// options.
+///
+/// When confirming fails because the bank account's link is broken
+/// (`financial_connections_account_inactive`) and `createRelinkSession` is given, the form
+/// offers "Reconnect your bank account": it runs the relink flow with the client secret that
+/// `createRelinkSession()` resolves, dispatches `relink:relinked` (`detail` is the collect
+/// result) when the account is repaired, and confirms again.
 ///
 /// ```js
 /// const handle = mountMandateForm(document.querySelector('form[data-secret]'),
@@ -102,12 +106,21 @@ pub fn mount_mandate_form(
     #[wasm_bindgen(unchecked_param_type = "MandateFormOptions")] options: JsValue,
 ) -> Result<MandateFormHandle, JsError> {
     let mounted = (|| {
+        let stripe = StripeJs::from_options(&options)?;
+        let relink = match callback(&options, "createRelinkSession")? {
+            Some(create_session) => Some(crate::mandate_form::RelinkHooks {
+                create_session,
+                fetch_session: callback(&options, "fetchSession")?,
+            }),
+            None => None,
+        };
         let mut raw = read_confirm_options(&options)?;
+        raw.uses_stripe = stripe.is_some();
         raw.client_secret = raw
             .client_secret
             .or_else(|| form.get_attribute("data-secret"));
         let options = validate(raw)?;
-        crate::mandate_form::MountedForm::mount(form, &options)
+        crate::mandate_form::MountedForm::mount(form, &options, stripe, relink)
     })()
     .map_err(|error| JsError::new(&error.to_string()))?;
     Ok(MandateFormHandle {
@@ -153,52 +166,38 @@ fn validate(
     raw.validate(&origin, language.as_deref())
 }
 
-fn json_to_js<T: serde::Serialize>(value: &T) -> JsValue {
+/// A server's JSON answer as a plain JS object.
+pub(crate) fn json_to_js<T: serde::Serialize>(value: &T) -> JsValue {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .unwrap_or(JsValue::NULL)
 }
 
-type Options = (crate::options::CollectOptions, Option<js_sys::Function>);
-
-fn read_options(options: &JsValue) -> Result<Options, RelinkError> {
+fn read_options(options: &JsValue) -> Result<(crate::options::CollectOptions, Hooks), RelinkError> {
     if !options.is_object() {
         return Err(RelinkError::MissingOption {
             param: "clientSecret",
         });
     }
-    let raw: RawOptions = serde_wasm_bindgen::from_value(options.clone()).map_err(|error| {
+    let mut raw: RawOptions = serde_wasm_bindgen::from_value(options.clone()).map_err(|error| {
         RelinkError::InvalidOption {
             param: "options",
             detail: error.to_string(),
         }
     })?;
-    // A function does not cross through serde; read it as the JS value it is.
-    let on_event = js_sys::Reflect::get(options, &"onEvent".into()).unwrap_or(JsValue::UNDEFINED);
-    let on_event =
-        if on_event.is_undefined() || on_event.is_null() {
-            None
-        } else {
-            Some(on_event.dyn_into::<js_sys::Function>().map_err(|_| {
-                RelinkError::InvalidOption {
-                    param: "onEvent",
-                    detail: "expected a function".into(),
-                }
-            })?)
-        };
+    // Functions and the Stripe.js instance do not cross through serde; read them as JS values.
+    let on_event = callback(options, "onEvent")?;
+    let provider = match StripeJs::from_options(options)? {
+        Some(stripe) => Provider::Stripe {
+            stripe,
+            fetch_session: callback(options, "fetchSession")?,
+        },
+        None => Provider::Sandbox,
+    };
+    raw.uses_stripe = matches!(provider, Provider::Stripe { .. });
     let window = web_sys::window().ok_or(RelinkError::NoDocument)?;
     let origin = window.location().origin().unwrap_or_default();
     let language = window.navigator().language();
-    Ok((raw.validate(&origin, language.as_deref())?, on_event))
-}
-
-fn to_js(result: &CollectResult) -> JsValue {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    serde::Serialize::serialize(result, &serializer).unwrap_or_else(|error| {
-        // Only a session with values JS cannot represent gets here; say so rather than throw.
-        let fallback = CollectResult::error(
-            RelinkError::Render(format!("could not hand over the result: {error}")).to_stripe(),
-        );
-        serde::Serialize::serialize(&fallback, &serializer).unwrap_or(JsValue::NULL)
-    })
+    let options = raw.validate(&origin, language.as_deref())?;
+    Ok((options, Hooks { on_event, provider }))
 }

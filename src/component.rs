@@ -18,7 +18,9 @@ use crate::dom::document;
 use crate::error::RelinkError;
 use crate::flow::{Effect, Event, Msg, Settlement, State, Step, update};
 use crate::js_object::{get, object_with, set};
-use crate::js_session::{classify_session, could_not_launch, error_to_js, finished, flatten_accounts};
+use crate::js_session::{
+    classify_session, could_not_launch, error_to_js, finished, flatten_accounts,
+};
 use crate::modal::Modal;
 use crate::options::CollectOptions;
 use crate::stripe_js::{StripeJs, complete_with_hook};
@@ -111,7 +113,11 @@ async fn collect_with_stripe(
             let result = finished(&session, classification);
             // Stripe.js reports no steps; what it resolved says whether the customer gave up.
             if classification.outcome.is_success() {
-                emit(on_event.as_ref(), Event::Success, Some(&outcome_detail(&result)));
+                emit(
+                    on_event.as_ref(),
+                    Event::Success,
+                    Some(&outcome_detail(&result)),
+                );
             } else {
                 emit(on_event.as_ref(), Event::Cancel, None);
             }
@@ -162,9 +168,7 @@ async fn collect_in_modal(options: CollectOptions, on_event: Option<Function>) -
     flow.apply(state, effects);
     receiver.await.unwrap_or_else(|_| {
         // Only reachable if the flow was dropped unsettled, which `apply` never does.
-        could_not_launch(
-            &RelinkError::Render("the flow ended without a result".into()).to_stripe(),
-        )
+        could_not_launch(&RelinkError::Render("the flow ended without a result".into()).to_stripe())
     })
 }
 

@@ -124,9 +124,7 @@ impl MandateForm {
                 self.status = MandateStatus::Submitting;
                 Some(Attempt(self.attempts))
             }
-            MandateStatus::Submitting | MandateStatus::Confirmed | MandateStatus::Relinking => {
-                None
-            }
+            MandateStatus::Submitting | MandateStatus::Confirmed | MandateStatus::Relinking => None,
         }
     }
 
@@ -197,10 +195,16 @@ mod tests {
         let mut form = MandateForm::default();
         let first = form.submit().unwrap();
         assert!(!form.start_relink(), "nothing to relink while submitting");
-        form.failed("inactive".into(), offers_relink(Some(ACCOUNT_INACTIVE), true));
+        form.failed(
+            "inactive".into(),
+            offers_relink(Some(ACCOUNT_INACTIVE), true),
+        );
         assert!(form.can_relink() && form.can_submit());
         assert!(form.start_relink());
-        assert!(!form.can_submit() && !form.can_relink(), "disabled while relinking");
+        assert!(
+            !form.can_submit() && !form.can_relink(),
+            "disabled while relinking"
+        );
         assert_eq!(form.submit(), None);
         assert_eq!(form.relink_finished(false, "not reconnected".into()), None);
         assert_eq!(
@@ -221,7 +225,10 @@ mod tests {
     fn other_errors_do_not_offer_a_relink() {
         let mut form = MandateForm::default();
         form.submit();
-        form.failed("declined".into(), offers_relink(Some("card_declined"), true));
+        form.failed(
+            "declined".into(),
+            offers_relink(Some("card_declined"), true),
+        );
         assert!(!form.can_relink());
         assert!(!form.start_relink());
     }

@@ -5,20 +5,78 @@
 //! hooks are classes (`relink-mandate…`) and `data-testid`s. One request is in flight at a time,
 //! each attempt has its own idempotency key, and an error re-enables the form and is shown.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gloo_events::EventListener;
+use js_sys::{Function, Promise};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::spawn_local;
+use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{CustomEvent, CustomEventInit, HtmlButtonElement, HtmlElement, HtmlFormElement};
 
 use crate::api_client::ApiClient;
+use crate::component::{Hooks, Provider};
 use crate::dom::{El, render_error};
 use crate::error::RelinkError;
 use crate::i18n::Strings;
-use crate::mandate::{MandateForm, MandateStatus, mandate_text};
-use crate::options::ConfirmOptions;
+use crate::js_object::{get, object_with};
+use crate::js_session::error_to_js;
+use crate::mandate::{Attempt, MandateForm, MandateStatus, mandate_text, offers_relink};
+use crate::options::{CollectOptions, ConfirmOptions, Layout};
+use crate::stripe_js::StripeJs;
+
+/// Confirms a SetupIntent with whichever provider the page uses.
+#[derive(Debug)]
+pub(crate) enum Confirmer {
+    /// The sandbox: a form POST with our idempotency key.
+    Sandbox(ApiClient),
+    /// Stripe.js, which keys its own requests.
+    Stripe {
+        stripe: StripeJs,
+        client_secret: String,
+    },
+}
+
+impl Confirmer {
+    pub(crate) fn new(options: &ConfirmOptions, stripe: Option<StripeJs>) -> Confirmer {
+        match stripe {
+            Some(stripe) => Confirmer::Stripe {
+                stripe,
+                client_secret: options.client_secret.clone(),
+            },
+            None => Confirmer::Sandbox(ApiClient::new(
+                &options.api_base,
+                &options.publishable_key,
+                &options.client_secret,
+            )),
+        }
+    }
+
+    /// The confirmed SetupIntent, or why not.
+    pub(crate) async fn confirm(&self, idempotency_key: &str) -> Result<JsValue, RelinkError> {
+        match self {
+            Confirmer::Sandbox(client) => client
+                .confirm_setup_intent(idempotency_key)
+                .await
+                .map(|setup_intent| crate::api::json_to_js(&setup_intent)),
+            Confirmer::Stripe {
+                stripe,
+                client_secret,
+            } => stripe.confirm_setup(client_secret).await,
+        }
+    }
+}
+
+/// What the form needs to repair an inactive bank account by itself.
+#[derive(Debug)]
+pub(crate) struct RelinkHooks {
+    /// The merchant's `createRelinkSession()`: resolves a relink session's client secret.
+    pub(crate) create_session: Function,
+    /// The merchant's `fetchSession(id)`, for the `stripe` provider.
+    pub(crate) fetch_session: Option<Function>,
+    /// The merchant's `existingAccountIds`, for `isNew` in `relink:relinked`.
+    pub(crate) existing_account_ids: Vec<String>,
+}
 
 /// A mounted mandate form. It lives until [`MountedForm::unmount`], whatever happens to the
 /// JS handle.
@@ -28,11 +86,16 @@ pub(crate) struct MountedForm {
     error: El,
     status: El,
     submit: HtmlElement,
+    relink_button: Option<El>,
     created_submit: bool,
     strings: &'static Strings,
-    client: ApiClient,
+    options: ConfirmOptions,
+    confirmer: Confirmer,
+    stripe: Option<StripeJs>,
+    relink: Option<RelinkHooks>,
     key_base: String,
     state: RefCell<MandateForm>,
+    unmounted: Cell<bool>,
     listeners: RefCell<Vec<EventListener>>,
 }
 
@@ -48,6 +111,8 @@ impl MountedForm {
     pub(crate) fn mount(
         form: HtmlFormElement,
         options: &ConfirmOptions,
+        stripe: Option<StripeJs>,
+        relink: Option<RelinkHooks>,
     ) -> Result<Rc<MountedForm>, RelinkError> {
         let document = crate::dom::document()?;
         let merchant_name = options
@@ -89,6 +154,18 @@ impl MountedForm {
             .class("relink-mandate-status")
             .attr("role", "status")
             .test_id("mandate-status");
+        // A plain button: pressing it must not submit the form.
+        let relink_button = match relink {
+            Some(_) => Some(
+                El::new(&document, "button")?
+                    .attr("type", "button")
+                    .class("relink-mandate-relink")
+                    .attr("hidden", "")
+                    .test_id("mandate-relink")
+                    .text(strings.mandate_relink),
+            ),
+            None => None,
+        };
         let mut container = El::new(&document, "div")?
             .class("relink-mandate")
             .child(
@@ -97,8 +174,11 @@ impl MountedForm {
                     .test_id("mandate-text")
                     .text(&mandate_text(strings, merchant_name, label.trim())),
             )
-            .child(error.clone())
-            .child(status.clone());
+            .child(error.clone());
+        if let Some(button) = &relink_button {
+            container = container.child(button.clone());
+        }
+        container = container.child(status.clone());
         if created_submit {
             container = container.child(El::new(&document, "div")?.child(submit.clone()));
             form.append_child(container.as_ref())
@@ -116,19 +196,20 @@ impl MountedForm {
             error,
             status,
             submit,
+            relink_button,
             created_submit,
             strings,
-            client: ApiClient::new(
-                &options.api_base,
-                &options.publishable_key,
-                &options.client_secret,
-            ),
+            options: options.clone(),
+            confirmer: Confirmer::new(options, stripe.clone()),
+            stripe,
+            relink,
             key_base: random_key(),
             state: RefCell::new(MandateForm::default()),
+            unmounted: Cell::new(false),
             listeners: RefCell::new(Vec::new()),
         });
-        // The listener owns the form on purpose: a page that drops (or garbage-collects) the
-        // handle keeps a working form. `unmount` drops the listener and so breaks the cycle.
+        // The listeners own the form on purpose: a page that drops (or garbage-collects) the
+        // handle keeps a working form. `unmount` drops them and so breaks the cycle.
         let owner = Rc::clone(&mounted);
         let on_submit = EventListener::new_with_options(
             &form,
@@ -140,6 +221,11 @@ impl MountedForm {
             },
         );
         mounted.listeners.borrow_mut().push(on_submit);
+        if let Some(button) = &mounted.relink_button {
+            let owner = Rc::clone(&mounted);
+            let on_relink = EventListener::new(button.element(), "click", move |_| owner.relink());
+            mounted.listeners.borrow_mut().push(on_relink);
+        }
         Ok(mounted)
     }
 
@@ -147,36 +233,132 @@ impl MountedForm {
         let Some(attempt) = self.state.borrow_mut().submit() else {
             return;
         };
+        self.confirm(attempt);
+    }
+
+    fn confirm(self: &Rc<Self>, attempt: Attempt) {
         self.render();
         let key = format!("{}-{}", self.key_base, attempt.0);
         let mounted = Rc::clone(self);
         spawn_local(async move {
-            let answer = mounted.client.confirm_setup_intent(&key).await;
-            let event = match answer {
+            let answer = mounted.confirmer.confirm(&key).await;
+            if mounted.unmounted.get() {
+                return;
+            }
+            let (name, detail) = match answer {
                 Ok(setup_intent) => {
                     mounted.state.borrow_mut().confirmed();
-                    ("relink:confirmed", "setupIntent", to_js(&setup_intent))
+                    (
+                        "relink:confirmed",
+                        object_with("setupIntent", &setup_intent),
+                    )
                 }
                 Err(error) => {
                     let error = error.to_stripe();
-                    mounted.state.borrow_mut().failed(error.message.clone());
-                    ("relink:error", "error", to_js(&error))
+                    let relink = offers_relink(error.code.as_deref(), mounted.relink.is_some());
+                    // The server's message is for developers; a repairable failure gets words
+                    // that tell the customer what the button next to it does.
+                    let message = if relink {
+                        mounted.strings.mandate_inactive.to_owned()
+                    } else {
+                        error.message.clone()
+                    };
+                    mounted.state.borrow_mut().failed(message, relink);
+                    ("relink:error", object_with("error", &error_to_js(&error)))
                 }
             };
             mounted.render();
-            mounted.notify(event.0, event.1, &event.2);
+            mounted.notify(name, &detail);
         });
+    }
+
+    /// "Reconnect your bank account": the relink flow, then a new confirm attempt if it
+    /// repaired the account.
+    fn relink(self: &Rc<Self>) {
+        if !self.state.borrow_mut().start_relink() {
+            return;
+        }
+        self.render();
+        let mounted = Rc::clone(self);
+        spawn_local(async move {
+            let result = mounted.run_relink_flow().await;
+            if mounted.unmounted.get() {
+                return;
+            }
+            let repaired = result.as_ref().is_some_and(|result| {
+                get(result, "outcome")
+                    .as_string()
+                    .is_some_and(|outcome| is_repaired(&outcome))
+            });
+            if let Some(result) = result.as_ref().filter(|_| repaired) {
+                mounted.notify("relink:relinked", result);
+            }
+            let next = mounted
+                .state
+                .borrow_mut()
+                .relink_finished(repaired, mounted.strings.mandate_relink_failed.to_owned());
+            match next {
+                Some(attempt) => mounted.confirm(attempt),
+                None => mounted.render(),
+            }
+        });
+    }
+
+    /// Asks the merchant for a relink session and runs it; the collect result, or `None` when
+    /// no session could be had.
+    async fn run_relink_flow(&self) -> Option<JsValue> {
+        let hooks = self.relink.as_ref()?;
+        let created = match hooks.create_session.call0(&JsValue::UNDEFINED) {
+            Ok(returned) => JsFuture::from(Promise::resolve(&returned)).await,
+            Err(error) => Err(error),
+        };
+        let client_secret = match created {
+            Ok(secret) => secret.as_string().filter(|secret| !secret.is_empty()),
+            Err(error) => {
+                web_sys::console::error_2(&"relink: createRelinkSession failed".into(), &error);
+                None
+            }
+        };
+        let Some(client_secret) = client_secret else {
+            web_sys::console::error_1(
+                &"relink: createRelinkSession must resolve a session's client secret".into(),
+            );
+            return None;
+        };
+        let options = CollectOptions {
+            client_secret,
+            publishable_key: self.options.publishable_key.clone(),
+            api_base: self.options.api_base.clone(),
+            existing_account_ids: hooks.existing_account_ids.clone(),
+            locale: self.options.locale,
+            layout: Layout::Modal,
+        };
+        let provider = match &self.stripe {
+            Some(stripe) => Provider::Stripe {
+                stripe: stripe.clone(),
+                fetch_session: hooks.fetch_session.clone(),
+            },
+            None => Provider::Sandbox,
+        };
+        let hooks = Hooks {
+            on_event: None,
+            provider,
+        };
+        Some(crate::component::collect(options, hooks).await)
     }
 
     fn render(&self) {
         let state = self.state.borrow();
-        let busy = state.status == MandateStatus::Submitting;
+        let busy = matches!(
+            state.status,
+            MandateStatus::Submitting | MandateStatus::Relinking
+        );
         let _ = self
             .form
             .set_attribute("aria-busy", if busy { "true" } else { "false" });
         set_disabled(&self.submit, !state.can_submit());
         match &state.status {
-            MandateStatus::Failed(message) => {
+            MandateStatus::Failed { message, .. } => {
                 self.error.element().set_text_content(Some(message));
                 self.error.element().set_hidden(false);
             }
@@ -185,6 +367,14 @@ impl MountedForm {
                 self.error.element().set_hidden(true);
             }
         }
+        if let Some(button) = &self.relink_button {
+            // Kept visible (but disabled) while the flow is open, so focus can return to it.
+            let relinking = state.status == MandateStatus::Relinking;
+            button
+                .element()
+                .set_hidden(!(state.can_relink() || relinking));
+            set_disabled(button.element(), !state.can_relink());
+        }
         let status = match state.status {
             MandateStatus::Confirmed => self.strings.mandate_confirmed,
             _ => "",
@@ -192,20 +382,24 @@ impl MountedForm {
         self.status.element().set_text_content(Some(status));
     }
 
-    /// Tells the page through a DOM event on the form, so the shim or the merchant can listen.
-    fn notify(&self, name: &str, key: &str, value: &JsValue) {
-        let detail = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&detail, &key.into(), value);
+    /// Tells the page through a bubbling DOM event on the form, so the shim or the merchant
+    /// can listen.
+    fn notify(&self, name: &str, detail: &JsValue) {
         let init = CustomEventInit::new();
         init.set_bubbles(true);
-        init.set_detail(&detail);
+        init.set_detail(detail);
         if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
             let _ = self.form.dispatch_event(&event);
         }
     }
 
-    /// Removes what `mount` added; the merchant's own button stays.
+    /// Removes what `mount` added; the merchant's own button stays. An open relink flow is
+    /// closed, and nothing that was in flight touches the form afterwards.
     pub(crate) fn unmount(&self) {
+        self.unmounted.set(true);
+        if self.state.borrow().status == MandateStatus::Relinking {
+            crate::component::abort();
+        }
         self.listeners.borrow_mut().clear();
         self.container.element().remove();
         if !self.created_submit {
@@ -215,18 +409,21 @@ impl MountedForm {
     }
 }
 
+/// Whether a relink outcome leaves the SetupIntent's account working, so confirming again
+/// can succeed.
+fn is_repaired(outcome: &str) -> bool {
+    matches!(
+        outcome,
+        "relinked_expected_account" | "relinked_existing_account" | "linked_new_account"
+    )
+}
+
 fn set_disabled(element: &HtmlElement, disabled: bool) {
     if let Some(button) = element.dyn_ref::<HtmlButtonElement>() {
         button.set_disabled(disabled);
     } else if let Some(input) = element.dyn_ref::<web_sys::HtmlInputElement>() {
         input.set_disabled(disabled);
     }
-}
-
-fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or(JsValue::NULL)
 }
 
 /// A key unique enough to tell this page's attempts from any other's.

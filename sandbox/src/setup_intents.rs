@@ -272,7 +272,17 @@ fn create_payment_method(
 
 /// Confirms a SetupIntent: checks the account still works, records the mandate and attaches
 /// the payment method to the customer.
-fn confirm(tx: &Tx<'_>, mut intent: SetupIntent, acceptance: ClientInfo) -> ApiResult<SetupIntent> {
+/// Whether confirming needs a debit mandate: payouts-only (`outbound`) intents move money to the
+/// customer and need none, which is why the seeds' payouts example confirms without one.
+fn debits(flow_directions: Option<&[String]>) -> bool {
+    flow_directions.is_none_or(|directions| directions.iter().any(|d| d == "inbound"))
+}
+
+fn confirm(
+    tx: &Tx<'_>,
+    mut intent: SetupIntent,
+    acceptance: Option<ClientInfo>,
+) -> ApiResult<SetupIntent> {
     let unexpected = |what: &str| {
         ApiError::invalid(format!(
             "You cannot confirm this SetupIntent because it {what}."
@@ -309,19 +319,21 @@ fn confirm(tx: &Tx<'_>, mut intent: SetupIntent, acceptance: ClientInfo) -> ApiR
         ))
         .with_code("financial_connections_account_inactive"));
     }
-    let mandate = Mandate {
-        id: ids::new_id("mandate"),
-        payment_method: pm.id.clone(),
-        accepted_at: crate::clock::now(tx)?,
-        ip_address: acceptance.ip_address,
-        user_agent: acceptance.user_agent,
-    };
-    tx.put(&mandate)?;
+    if let Some(acceptance) = acceptance {
+        let mandate = Mandate {
+            id: ids::new_id("mandate"),
+            payment_method: pm.id.clone(),
+            accepted_at: crate::clock::now(tx)?,
+            ip_address: acceptance.ip_address,
+            user_agent: acceptance.user_agent,
+        };
+        tx.put(&mandate)?;
+        intent.mandate = Some(mandate.id);
+    }
     if intent.customer.is_some() {
         pm.customer = intent.customer.clone();
         tx.put(&pm)?;
     }
-    intent.mandate = Some(mandate.id);
     intent.status = SetupIntentStatus::Succeeded;
     tx.put(&intent)?;
     Ok(intent)
@@ -363,7 +375,8 @@ async fn create(
             "Pass either payment_method or payment_method_data, not both.",
         ));
     }
-    if confirm_now && acceptance.is_none() {
+    let needs_mandate = debits((!flow_directions.is_empty()).then_some(&flow_directions[..]));
+    if confirm_now && needs_mandate && acceptance.is_none() {
         return Err(ApiError::missing("mandate_data"));
     }
     let body = state.store.transaction(|tx| {
@@ -392,9 +405,10 @@ async fn create(
             mandate: None,
         };
         tx.put(&intent)?;
-        let intent = match acceptance {
-            Some(acceptance) if confirm_now => confirm(tx, intent, acceptance)?,
-            _ => intent,
+        let intent = if confirm_now {
+            confirm(tx, intent, acceptance.filter(|_| needs_mandate))?
+        } else {
+            intent
         };
         Ok(intent.to_json())
     })?;
@@ -450,14 +464,15 @@ async fn confirm_handler(
     params.take_str(&["return_url"])?;
     params.take_expand()?;
     params.finish()?;
-    // The browser's own request is the customer's acceptance; the server must say whose.
-    let acceptance = match (acceptance, key) {
-        (Some(acceptance), _) => acceptance,
-        (None, AnyKey::Publishable) => client,
-        (None, AnyKey::Secret) => return Err(ApiError::missing("mandate_data")),
-    };
     let body = state.store.transaction(|tx| {
         let mut intent = load_for(tx, &id, key, client_secret.as_deref())?;
+        // The browser's own request is the customer's acceptance; the server must say whose.
+        let acceptance = match (acceptance, key) {
+            _ if !debits(intent.flow_directions.as_deref()) => None,
+            (Some(acceptance), _) => Some(acceptance),
+            (None, AnyKey::Publishable) => Some(client),
+            (None, AnyKey::Secret) => return Err(ApiError::missing("mandate_data")),
+        };
         if let Some(data) = data {
             if intent.status == SetupIntentStatus::Succeeded {
                 return Err(ApiError::invalid(

@@ -188,3 +188,155 @@ def test_errors_are_stripe_errors(client):
     wrong_key = stripe.StripeClient("sk_test_wrong", base_addresses={"api": client._requestor.base_addresses["api"]})
     with pytest.raises(stripe.AuthenticationError):
         wrong_key.v1.customers.create(params={"email": "a@example.com"})
+
+
+def test_payments_setup_intent_with_mandate_then_payouts_token(client, customer):
+    account = link_account(client, customer)
+    intent = client.v1.setup_intents.create(
+        params={
+            "customer": customer.id,
+            "payment_method_types": ["us_bank_account"],
+            "payment_method_data": {
+                "type": "us_bank_account",
+                "us_bank_account": {"financial_connections_account": account["id"]},
+                "billing_details": {"name": "Jenny Rosen"},
+            },
+        }
+    )
+    assert intent.status == "requires_confirmation"
+    assert intent.client_secret.startswith(f"{intent.id}_secret_")
+
+    confirmed = client.v1.setup_intents.confirm(
+        intent.id,
+        params={
+            "mandate_data": {
+                "customer_acceptance": {
+                    "type": "online",
+                    "online": {"ip_address": "203.0.113.7", "user_agent": "Mozilla/5.0"},
+                }
+            }
+        },
+    )
+    assert confirmed.status == "succeeded"
+    assert confirmed.mandate.startswith("mandate_")
+    payment_method = client.v1.payment_methods.retrieve(confirmed.payment_method)
+    assert payment_method.customer == customer.id
+    assert payment_method.us_bank_account.financial_connections_account == account["id"]
+    assert payment_method.us_bank_account.last4 == account["last4"]
+
+    # Payouts, as in the seeds: an outbound SetupIntent confirmed at creation, then a token.
+    outbound = client.v1.setup_intents.create(
+        params={
+            "customer": customer.id,
+            "flow_directions": ["outbound"],
+            "payment_method_types": ["us_bank_account"],
+            "confirm": True,
+            "payment_method_data": {
+                "type": "us_bank_account",
+                "us_bank_account": {"financial_connections_account": account["id"]},
+                "billing_details": {"name": "Jenny Rosen"},
+            },
+        }
+    )
+    assert outbound.status == "succeeded"
+    token = client.v1.tokens.create(
+        params={"customer": customer.id, "bank_account": {"payment_method": outbound.payment_method}}
+    )
+    assert token.id.startswith("btok_")
+
+
+def test_an_inactive_account_cannot_be_confirmed(client, customer):
+    account = link_account(client, customer)
+    call_test_helper(client, f"/v1/test_helpers/financial_connections/accounts/{account['id']}/deactivate", cause="access_expired")
+    with pytest.raises(stripe.StripeError) as failure:
+        client.v1.setup_intents.create(
+            params={
+                "customer": customer.id,
+                "payment_method_types": ["us_bank_account"],
+                "confirm": True,
+                "flow_directions": ["outbound"],
+                "payment_method_data": {
+                    "type": "us_bank_account",
+                    "us_bank_account": {"financial_connections_account": account["id"]},
+                    "billing_details": {"name": "Jenny Rosen"},
+                },
+            }
+        )
+    assert failure.value.code == "financial_connections_account_inactive"
+
+
+def test_idempotent_requests_replay(client):
+    first = client.v1.customers.create(params={"email": "once@example.com"}, options={"idempotency_key": "key-once"})
+    again = client.v1.customers.create(params={"email": "once@example.com"}, options={"idempotency_key": "key-once"})
+    assert again.id == first.id
+    assert again.last_response.headers.get("Idempotent-Replayed") == "true"
+    with pytest.raises(stripe.IdempotencyError):
+        client.v1.customers.create(params={"email": "other@example.com"}, options={"idempotency_key": "key-once"})
+
+
+class WebhookReceiver:
+    """A loopback HTTP endpoint that records what the sandbox delivers."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        received = self.received = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                received.append((body, self.headers["Stripe-Signature"]))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait_for(self, count, timeout=15.0):
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.received
+
+    def close(self):
+        self.server.shutdown()
+
+
+@pytest.mark.parametrize("api_version", [PREVIEW, "2025-03-31.basil"])
+def test_webhooks_are_signed_like_stripe_and_rendered_in_the_endpoints_version(client, customer, api_version):
+    receiver = WebhookReceiver()
+    try:
+        endpoint = client.v1.webhook_endpoints.create(
+            params={
+                "url": receiver.url,
+                "enabled_events": ["financial_connections.account.deactivated"],
+                "api_version": api_version,
+            }
+        )
+        assert endpoint.secret.startswith("whsec_")
+        account = link_account(client, customer)
+        call_test_helper(client, f"/v1/test_helpers/financial_connections/accounts/{account['id']}/deactivate", cause="access_expired")
+        deliveries = receiver.wait_for(1)
+        assert deliveries, "the deactivation was delivered"
+        events = [
+            stripe.Webhook.construct_event(body.decode(), signature, endpoint.secret) for body, signature in deliveries
+        ]
+        event = next(e for e in events if e.data.object.id == account["id"])
+        assert event.type == "financial_connections.account.deactivated"
+        assert event.api_version == api_version
+        inactive = event.data.object
+        if api_version.endswith(".preview"):
+            assert inactive.status_details.inactive.action == "relink_required"
+        else:
+            # Preview-only fields stay out of GA payloads, as the seeds' webhook sample expects.
+            assert "status_details" not in inactive
+        with pytest.raises(stripe.SignatureVerificationError):
+            stripe.Webhook.construct_event(deliveries[0][0].decode(), deliveries[0][1], "whsec_wrong")
+    finally:
+        client.v1.webhook_endpoints.delete(endpoint.id) if "endpoint" in locals() else None
+        receiver.close()
