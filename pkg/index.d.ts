@@ -10,6 +10,7 @@ import type {
   Locale,
   MandateFormHandle,
   MandateFormOptions,
+  StripeLike,
 } from './dist/relink.js';
 
 export type {
@@ -18,6 +19,7 @@ export type {
   ConfirmOptions,
   ConfirmResult,
   FailureReason,
+  FetchSession,
   FinancialConnectionsAccount,
   FinancialConnectionsSession,
   FlowEvent,
@@ -32,6 +34,7 @@ export type {
   SetupIntent,
   StripeError,
   StripeErrorType,
+  StripeLike,
 } from './dist/relink.js';
 
 /** Options bound to a relink instance by {@link loadRelink}. */
@@ -42,11 +45,17 @@ export interface RelinkOptions {
   locale?: Locale;
   /** Where `relink_bg.wasm` is served from. Default: beside the package's JS. */
   wasmUrl?: string | URL;
+  /**
+   * A Stripe.js instance (`Stripe(publishableKey)`): the `stripe` provider. Stripe.js then
+   * runs the modal and confirms SetupIntents; relink still classifies the result, detects
+   * `isNew` and renders the mandate form.
+   */
+  stripe?: StripeLike;
 }
 
 /** What {@link loadRelink} binds for you; every call may still override it. */
-type Bound = 'publishableKey' | 'apiBase' | 'locale';
-type Rebindable<T extends { publishableKey: string }> = Omit<T, Bound> & Partial<Pick<T, Bound & keyof T>>;
+type Bound = 'publishableKey' | 'apiBase' | 'locale' | 'stripe';
+type Rebindable<T extends { publishableKey?: string }> = Omit<T, Bound> & Partial<Pick<T, Bound & keyof T>>;
 
 export interface Relink {
   /**

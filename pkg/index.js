@@ -36,6 +36,9 @@ function loadComponent(wasmUrl) {
  * const { financialConnectionsSession, outcome, isNew, error } =
  *   await relink.collectFinancialConnectionsAccounts({ clientSecret, existingAccountIds });
  *
+ * // In production, let Stripe.js run the modal and keep relink's result handling:
+ * const relink = await loadRelink('pk_live_…', { stripe: Stripe('pk_live_…') });
+ *
  * @param {string} publishableKey
  * @param {import('./index.js').RelinkOptions} [options]
  * @returns {Promise<import('./index.js').Relink | null>}
@@ -46,7 +49,12 @@ export async function loadRelink(publishableKey, options = {}) {
     throw new TypeError('relink: loadRelink() needs a publishable key (pk_…) as its first argument');
   }
   const wasm = await loadComponent(options.wasmUrl);
-  const bound = { publishableKey, apiBase: options.apiBase, locale: options.locale };
+  const bound = {
+    publishableKey,
+    apiBase: options.apiBase,
+    locale: options.locale,
+    stripe: options.stripe,
+  };
   return Object.freeze({
     collectFinancialConnectionsAccounts: (params = {}) =>
       wasm.collectFinancialConnectionsAccounts({ ...bound, ...params }),

@@ -111,6 +111,7 @@ pub fn mount_mandate_form(
             Some(create_session) => Some(crate::mandate_form::RelinkHooks {
                 create_session,
                 fetch_session: callback(&options, "fetchSession")?,
+                existing_account_ids: string_array(&options, "existingAccountIds"),
             }),
             None => None,
         };
@@ -200,4 +201,14 @@ fn read_options(options: &JsValue) -> Result<(crate::options::CollectOptions, Ho
     let language = window.navigator().language();
     let options = raw.validate(&origin, language.as_deref())?;
     Ok((options, Hooks { on_event, provider }))
+}
+
+/// `options[key]` as a list of strings; anything else counts as none.
+fn string_array(options: &JsValue, key: &str) -> Vec<String> {
+    crate::js_object::get(options, key)
+        .dyn_into::<js_sys::Array>()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|item| item.as_string())
+        .collect()
 }

@@ -38,7 +38,10 @@ pub(crate) fn object_with(key: &str, value: &JsValue) -> Object {
 
 /// The optional callback `options[param]`; anything but a function (or nothing) is an error
 /// that names the option.
-pub(crate) fn callback(options: &JsValue, param: &'static str) -> Result<Option<Function>, RelinkError> {
+pub(crate) fn callback(
+    options: &JsValue,
+    param: &'static str,
+) -> Result<Option<Function>, RelinkError> {
     let value = get(options, param);
     if value.is_undefined() || value.is_null() {
         return Ok(None);

@@ -29,7 +29,10 @@ pub(crate) fn flatten_accounts(session: &JsValue) {
 }
 
 /// The outcome and `isNew` of a finished session.
-pub(crate) fn classify_session(session: &JsValue, existing_account_ids: &[String]) -> Classification {
+pub(crate) fn classify_session(
+    session: &JsValue,
+    existing_account_ids: &[String],
+) -> Classification {
     let options = get(session, "relink_options");
     let relink_options = string(&options, "authorization").map(|authorization| RelinkOptions {
         authorization,
@@ -61,7 +64,9 @@ pub(crate) fn finished(session: &JsValue, classification: Classification) -> JsV
     set(
         &result,
         "isNew",
-        &classification.is_new.map_or(JsValue::NULL, JsValue::from_bool),
+        &classification
+            .is_new
+            .map_or(JsValue::NULL, JsValue::from_bool),
     );
     result.into()
 }
@@ -77,12 +82,16 @@ pub(crate) fn could_not_launch(error: &StripeError) -> JsValue {
 /// Stripe's error object, with `code` and `param` as `null` when absent, as Stripe.js does.
 pub(crate) fn error_to_js(error: &StripeError) -> JsValue {
     let object = Object::new();
-    let nullable = |value: &Option<String>| value.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+    let nullable =
+        |value: &Option<String>| value.as_deref().map_or(JsValue::NULL, JsValue::from_str);
     set(&object, "type", &error.kind.as_str().into());
     set(&object, "code", &nullable(&error.code));
     set(&object, "message", &error.message.as_str().into());
     set(&object, "param", &nullable(&error.param));
-    for (key, value) in [("doc_url", &error.doc_url), ("request_log_url", &error.request_log_url)] {
+    for (key, value) in [
+        ("doc_url", &error.doc_url),
+        ("request_log_url", &error.request_log_url),
+    ] {
         if let Some(value) = value {
             set(&object, key, &value.as_str().into());
         }

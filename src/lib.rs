@@ -22,6 +22,9 @@
 //! - `modal` and `view`: the accessible shadow-DOM dialog and what each step shows.
 //! - `dom`: the one thin layer over web-sys.
 //! - `api_client`: requests to the sandbox provider.
+//! - `stripe_js`: the `stripe` provider, delegating to a Stripe.js instance.
+//! - `js_session`: the finished session as a JS object, classified for the merchant.
+//! - `js_object`: reading and building the plain JS objects that cross the boundary.
 
 // A panicking test is a failing test; elsewhere `unwrap` stays a warning.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -45,9 +48,15 @@ mod component;
 #[cfg(target_arch = "wasm32")]
 mod dom;
 #[cfg(target_arch = "wasm32")]
+mod js_object;
+#[cfg(target_arch = "wasm32")]
+mod js_session;
+#[cfg(target_arch = "wasm32")]
 mod mandate_form;
 #[cfg(target_arch = "wasm32")]
 mod modal;
+#[cfg(target_arch = "wasm32")]
+mod stripe_js;
 #[cfg(target_arch = "wasm32")]
 mod typescript;
 #[cfg(target_arch = "wasm32")]

@@ -71,7 +71,10 @@ impl StripeJs {
 ///
 /// Fields Stripe.js already gave win; the rest (`relink_options`, `relink_result`, `status`)
 /// comes from the fetched session. A failing hook leaves the session as Stripe.js gave it.
-pub(crate) async fn complete_with_hook(session: JsValue, fetch_session: Option<&Function>) -> JsValue {
+pub(crate) async fn complete_with_hook(
+    session: JsValue,
+    fetch_session: Option<&Function>,
+) -> JsValue {
     let Some(fetch_session) = fetch_session else {
         return session;
     };

@@ -17,11 +17,32 @@ export interface FlowEvent {
   type: FlowEventType;
 }
 
+/**
+ * The part of a Stripe.js instance (`Stripe(publishableKey)`) that the `stripe` provider uses,
+ * with Stripe.js's documented result shapes. Any object with these two methods works.
+ */
+export interface StripeLike {
+  collectFinancialConnectionsAccounts(options: { clientSecret: string }): Promise<
+    | { financialConnectionsSession: FinancialConnectionsSession; error?: undefined }
+    | { error: StripeError; financialConnectionsSession?: undefined }
+  >;
+  confirmUsBankAccountSetup(clientSecret: string): Promise<
+    | { setupIntent: SetupIntent; error?: undefined }
+    | { error: StripeError; setupIntent?: undefined }
+  >;
+}
+
+/**
+ * Retrieves a session on the merchant's server in a preview API version (which renders
+ * `relink_options` and `relink_result`), for sessions Stripe.js resolved without them.
+ */
+export type FetchSession = (sessionId: string) => Promise<FinancialConnectionsSession>;
+
 export interface CollectOptions {
   /** The Financial Connections session's client secret. Sent only in request bodies. */
   clientSecret: string;
   /** The provider's publishable key (required for the sandbox provider). */
-  publishableKey: string;
+  publishableKey?: string;
   /** Where the provider's API lives. Default: `window.location.origin`. */
   apiBase?: string;
   /** The `fca_…` IDs the merchant already has; decides `isNew`. */
@@ -32,6 +53,14 @@ export interface CollectOptions {
   onEvent?: (event: FlowEvent) => void;
   /** `modal` (default): a dialog over the page; `page`: the flow fills the page (hosted relink). */
   layout?: 'modal' | 'page';
+  /**
+   * The `stripe` provider: Stripe.js runs its own modal, relink classifies the result.
+   * `abort()` cannot close Stripe's modal, and Stripe.js reports only `open`, `success`,
+   * `cancel`, `error` and `close`.
+   */
+  stripe?: StripeLike;
+  /** With `stripe`: completes sessions that Stripe.js resolved without `relink_result`. */
+  fetchSession?: FetchSession;
 }
 
 /** What happened, from the merchant's point of view. */
@@ -121,11 +150,13 @@ export type CollectResult =
     };
 
 export interface ConfirmOptions {
-  /** The provider's publishable key. */
-  publishableKey: string;
+  /** The provider's publishable key (required unless `stripe` is given). */
+  publishableKey?: string;
   /** Default: `window.location.origin`. */
   apiBase?: string;
   locale?: Locale;
+  /** The `stripe` provider: confirm with `stripe.confirmUsBankAccountSetup`. */
+  stripe?: StripeLike;
 }
 
 export interface MandateFormOptions extends ConfirmOptions {
@@ -133,6 +164,17 @@ export interface MandateFormOptions extends ConfirmOptions {
   merchantName: string;
   /** The SetupIntent's client secret. Default: the form's `data-secret`. */
   clientSecret?: string;
+  /**
+   * Lets the form repair an inactive bank account: when confirming fails with
+   * `financial_connections_account_inactive`, the form offers "Reconnect your bank account",
+   * runs the relink flow with the client secret this resolves (a relink session created on
+   * your server), and confirms again once the account is repaired.
+   */
+  createRelinkSession?: () => Promise<string>;
+  /** With `stripe` and `createRelinkSession`: see {@link CollectOptions.fetchSession}. */
+  fetchSession?: FetchSession;
+  /** Your existing `fca_…` IDs, for `isNew` in `relink:relinked`. */
+  existingAccountIds?: string[];
 }
 
 /** A SetupIntent as the server returned it (snake_case). */
@@ -154,5 +196,7 @@ export type ConfirmResult =
 export interface MandateFormEventMap {
   'relink:confirmed': CustomEvent<{ setupIntent: SetupIntent }>;
   'relink:error': CustomEvent<{ error: StripeError }>;
+  /** The relink flow repaired the account; the form confirms again right after. */
+  'relink:relinked': CustomEvent<Extract<CollectResult, { financialConnectionsSession: object }>>;
 }
 "#;

@@ -37,7 +37,10 @@ const json = (status, body) => new Response(JSON.stringify(body), { status, head
 export function install_fetch(scenario) {
   window.__relinkFetches = [];
   window.__relinkEvents = [];
-  const relink = scenario === 'relink';
+  window.__relinkEventObjects = [];
+  // 'inactive': the SetupIntent's account is inactive until a relink of fca_6789 repairs it.
+  const relink = scenario === 'relink' || scenario === 'inactive';
+  window.__relinkInactive = scenario === 'inactive';
   window.fetch = async (url, init) => {
     const body = new URLSearchParams(init.body);
     const headers = new Headers(init.headers);
@@ -46,7 +49,7 @@ export function install_fetch(scenario) {
     const path = new URL(url).pathname;
     if (path === '/v1/setup_intents/seti_1/confirm') {
       await new Promise((resolve) => setTimeout(resolve, 30));
-      if (window.__relinkConfirmFailures > 0) {
+      if (window.__relinkConfirmFailures > 0 || window.__relinkInactive) {
         window.__relinkConfirmFailures -= 1;
         return json(400, { error: { type: 'invalid_request_error', code: 'financial_connections_account_inactive', message: 'The bank account is inactive; relink it first.', param: null } });
       }
@@ -80,6 +83,7 @@ export function install_fetch(scenario) {
       const picked = body.getAll('accounts[]');
       const data = picked.map((last4) => ({ id: 'fca_' + last4, object: 'financial_connections.account', last4, display_name: 'Checking', institution_name: 'Sandbox Bank', status: 'active' }));
       let relink_result = null;
+      if (relink && picked.includes('6789')) window.__relinkInactive = false;
       if (relink) {
         relink_result = picked.includes('6789')
           ? { account: 'fca_6789', authorization: 'fcauth_1', failure_reason: null }
@@ -109,6 +113,7 @@ export function mandate_page(withButton) {
   window.__relinkFormEvents = [];
   form.addEventListener('relink:confirmed', (e) => window.__relinkFormEvents.push(['confirmed', e.detail.setupIntent.status]));
   form.addEventListener('relink:error', (e) => window.__relinkFormEvents.push(['error', e.detail.error.code]));
+  form.addEventListener('relink:relinked', (e) => window.__relinkFormEvents.push(['relinked', e.detail.outcome]));
   document.body.append(form);
   return form;
 }
@@ -121,9 +126,71 @@ export function options(extra) {
     publishableKey: 'pk_test_123',
     apiBase: 'https://sandbox.test',
     locale: 'en',
-    onEvent: (event) => window.__relinkEvents.push(event.type),
+    onEvent: (event) => { window.__relinkEvents.push(event.type); window.__relinkEventObjects.push(event); },
   }, extra || {});
 }
+
+export function event_objects() { return window.__relinkEventObjects.slice(); }
+
+// createRelinkSession as a merchant writes it; `fails` plays their server being down.
+export function relink_session_creator(fails) {
+  window.__relinkSessionsCreated = 0;
+  return () => {
+    window.__relinkSessionsCreated += 1;
+    return fails ? Promise.reject(new Error('server down')) : Promise.resolve('fcsess_client_secret_RELINK');
+  };
+}
+export function relink_sessions_created() { return window.__relinkSessionsCreated; }
+
+// A Stripe.js test double with the documented shapes: both methods resolve `{<result>}` or
+// `{error}`, and `accounts` is an array. `mode` picks what the customer does in Stripe's modal.
+export function fake_stripe(mode) {
+  const stripe = { calls: [], confirmFailures: mode === 'inactive_once' ? 1 : 0 };
+  const session = (extra) => Object.assign({
+    id: 'fcsess_stripe', object: 'financial_connections.session', livemode: false, accounts: [],
+  }, extra);
+  const account = { id: 'fca_6789', object: 'financial_connections.account', last4: '6789', display_name: 'Checking', status: 'active' };
+  const relinkOptions = { authorization: 'fcauth_1', account: 'fca_6789' };
+  stripe.collectFinancialConnectionsAccounts = (params) => {
+    stripe.calls.push(['collect', params.clientSecret]);
+    if (mode === 'pending') return new Promise((resolve) => { stripe.finish = () => resolve({ financialConnectionsSession: session({}) }); });
+    if (mode === 'throws') throw new Error('Stripe.js is not loaded');
+    const answers = {
+      relinked: { financialConnectionsSession: session({ accounts: [account], relink_options: relinkOptions, relink_result: { account: 'fca_6789', authorization: 'fcauth_1', failure_reason: null } }) },
+      inactive_once: { financialConnectionsSession: session({ accounts: [account], relink_options: relinkOptions, relink_result: { account: 'fca_6789', authorization: 'fcauth_1', failure_reason: null } }) },
+      no_account: { financialConnectionsSession: session({ relink_options: relinkOptions, relink_result: { account: null, authorization: null, failure_reason: 'no_account' } }) },
+      error: { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such session.', param: 'client_secret', doc_url: 'https://stripe.com/docs/error-codes/resource-missing' } },
+      // Stripe.js renders the GA version: no relink fields at all.
+      ga: { financialConnectionsSession: session({ accounts: [Object.assign({}, account, { id: 'fca_other' })] }) },
+    };
+    return new Promise((resolve) => setTimeout(() => resolve(answers[mode]), 10));
+  };
+  stripe.confirmUsBankAccountSetup = (clientSecret) => {
+    stripe.calls.push(['confirm', clientSecret]);
+    if (stripe.confirmFailures > 0) {
+      stripe.confirmFailures -= 1;
+      return Promise.resolve({ error: { type: 'invalid_request_error', code: 'financial_connections_account_inactive', message: 'Inactive.', param: null } });
+    }
+    return Promise.resolve({ setupIntent: { id: 'seti_1', object: 'setup_intent', status: 'succeeded', payment_method: 'pm_1' } });
+  };
+  return stripe;
+}
+
+// The merchant's fetchSession: their server retrieves the session in the preview version.
+export function fetch_session_hook() {
+  window.__relinkFetchedSessions = [];
+  return (id) => {
+    window.__relinkFetchedSessions.push(id);
+    return Promise.resolve({
+      id, object: 'financial_connections.session',
+      accounts: { object: 'list', data: [{ id: 'fca_other' }], has_more: false },
+      relink_options: { authorization: 'fcauth_1', account: null },
+      relink_result: { account: null, authorization: 'fcauth_1', failure_reason: null },
+      status: 'succeeded',
+    });
+  };
+}
+export function fetched_sessions() { return window.__relinkFetchedSessions.slice(); }
 
 export function events() { return window.__relinkEvents.slice(); }
 export function fetches() { return window.__relinkFetches.slice(); }
@@ -146,6 +213,12 @@ extern "C" {
     fn type_into(input: &HtmlInputElement, value: &str);
     fn mandate_page(with_button: bool) -> web_sys::HtmlFormElement;
     fn form_events() -> String;
+    fn event_objects() -> Array;
+    fn relink_session_creator(fails: bool) -> JsValue;
+    fn relink_sessions_created() -> u32;
+    fn fake_stripe(mode: &str) -> JsValue;
+    fn fetch_session_hook() -> JsValue;
+    fn fetched_sessions() -> Array;
 }
 
 // ---- helpers -------------------------------------------------------------------------------
@@ -832,4 +905,449 @@ async fn page_layout_for_hosted_relink_and_bad_layouts_are_rejected() {
         string(&result, &["error", "param"]).as_deref(),
         Some("layout")
     );
+}
+
+// ---- the mandate form repairs an inactive account -------------------------------------------
+
+fn with(options: JsValue, key: &str, value: &JsValue) -> JsValue {
+    Reflect::set(&options, &key.into(), value).unwrap();
+    options
+}
+
+async fn wait_for_form_events(expected: &str) {
+    for _ in 0..300 {
+        if form_events() == expected {
+            return;
+        }
+        TimeoutFuture::new(10).await;
+    }
+    assert_eq!(form_events(), expected);
+}
+
+fn confirm_requests() -> Vec<JsValue> {
+    fetches()
+        .iter()
+        .filter(|request| {
+            string(request, &["url"])
+                .is_some_and(|url| url.ends_with("/setup_intents/seti_1/confirm"))
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn mandate_form_relinks_an_inactive_account_then_confirms_again() {
+    install_fetch("inactive");
+    let form = mandate_page(true);
+    let options = with(
+        mandate_options(),
+        "createRelinkSession",
+        &relink_session_creator(false),
+    );
+    let mut handle = mount_mandate_form(form.clone(), options).unwrap();
+    let relink: web_sys::HtmlButtonElement = in_form(&form, "mandate-relink").dyn_into().unwrap();
+    assert!(relink.hidden(), "nothing to repair yet");
+    assert_eq!(
+        relink.type_(),
+        "button",
+        "pressing it does not submit the form"
+    );
+
+    form.request_submit().unwrap();
+    wait_for_form_events(r#"[["error","financial_connections_account_inactive"]]"#).await;
+    let error = in_form(&form, "mandate-error");
+    assert_eq!(
+        error.text_content().as_deref(),
+        Some(
+            "The connection to your bank stopped working. Reconnect your bank account to save it."
+        )
+    );
+    assert!(!relink.hidden() && !relink.disabled());
+    assert_eq!(
+        relink.text_content().as_deref(),
+        Some("Reconnect your bank account")
+    );
+
+    relink.click();
+    wait_for("consent-continue").await;
+    assert_eq!(relink_sessions_created(), 1);
+    assert!(relink.disabled(), "disabled while the relink flow is open");
+    let save: web_sys::HtmlButtonElement = form
+        .query_selector("button:not([type=button])")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert!(save.disabled(), "no confirm while relinking");
+    click("consent-continue").await;
+    fill("login-password", "pass_good").await;
+    click("login-submit").await;
+    click("account-6789").await;
+    TimeoutFuture::new(20).await;
+    click("accounts-submit").await;
+    click("done").await;
+
+    wait_for_form_events(
+        r#"[["error","financial_connections_account_inactive"],["relinked","relinked_expected_account"],["confirmed","succeeded"]]"#,
+    )
+    .await;
+    assert!(host().is_none());
+    assert!(relink.hidden() && error.hidden());
+    let confirms = confirm_requests();
+    assert_eq!(confirms.len(), 2);
+    assert_ne!(
+        string(&confirms[0], &["idempotencyKey"]),
+        string(&confirms[1], &["idempotencyKey"]),
+        "the automatic confirm is a new attempt"
+    );
+    handle.unmount();
+    form.remove();
+}
+
+#[wasm_bindgen_test]
+async fn mandate_relink_that_repairs_nothing_keeps_offering_it() {
+    install_fetch("inactive");
+    let form = mandate_page(true);
+    let options = with(
+        mandate_options(),
+        "createRelinkSession",
+        &relink_session_creator(false),
+    );
+    let mut handle = mount_mandate_form(form.clone(), options).unwrap();
+    form.request_submit().unwrap();
+    wait_for_form_events(r#"[["error","financial_connections_account_inactive"]]"#).await;
+    in_form(&form, "mandate-relink").click();
+    wait_for("consent-continue").await;
+    click("close").await;
+    for _ in 0..100 {
+        if host().is_none() && !in_form(&form, "mandate-relink").has_attribute("disabled") {
+            break;
+        }
+        TimeoutFuture::new(10).await;
+    }
+    let error = in_form(&form, "mandate-error");
+    assert!(
+        error
+            .text_content()
+            .unwrap()
+            .contains("was not reconnected")
+    );
+    let relink: web_sys::HtmlButtonElement = in_form(&form, "mandate-relink").dyn_into().unwrap();
+    assert!(!relink.hidden() && !relink.disabled());
+    assert_eq!(
+        confirm_requests().len(),
+        1,
+        "no confirm without a repaired account"
+    );
+    handle.unmount();
+    form.remove();
+
+    // The merchant's server failing to create a session is shown the same way.
+    install_fetch("inactive");
+    let form = mandate_page(true);
+    let options = with(
+        mandate_options(),
+        "createRelinkSession",
+        &relink_session_creator(true),
+    );
+    let mut handle = mount_mandate_form(form.clone(), options).unwrap();
+    form.request_submit().unwrap();
+    wait_for_form_events(r#"[["error","financial_connections_account_inactive"]]"#).await;
+    in_form(&form, "mandate-relink").click();
+    TimeoutFuture::new(50).await;
+    assert!(host().is_none(), "no modal without a session");
+    assert!(
+        in_form(&form, "mandate-error")
+            .text_content()
+            .unwrap()
+            .contains("was not reconnected")
+    );
+    handle.unmount();
+    form.remove();
+}
+
+#[wasm_bindgen_test]
+async fn mandate_relink_speaks_japanese_and_german_and_is_absent_without_the_option() {
+    for (locale, label) in [
+        ("ja", "銀行口座を再連携"),
+        ("de", "Bankkonto erneut verbinden"),
+    ] {
+        install_fetch("inactive");
+        let form = mandate_page(true);
+        let options = with(
+            with(mandate_options(), "locale", &locale.into()),
+            "createRelinkSession",
+            &relink_session_creator(false),
+        );
+        let mut handle = mount_mandate_form(form.clone(), options).unwrap();
+        form.request_submit().unwrap();
+        wait_for_form_events(r#"[["error","financial_connections_account_inactive"]]"#).await;
+        let relink = in_form(&form, "mandate-relink");
+        assert_eq!(relink.text_content().as_deref(), Some(label));
+        assert!(!relink.hidden());
+        handle.unmount();
+        form.remove();
+    }
+
+    install_fetch("inactive");
+    let form = mandate_page(true);
+    let mut handle = mount_mandate_form(form.clone(), mandate_options()).unwrap();
+    form.request_submit().unwrap();
+    wait_for_form_events(r#"[["error","financial_connections_account_inactive"]]"#).await;
+    assert!(
+        form.query_selector("[data-testid=mandate-relink]")
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        in_form(&form, "mandate-error")
+            .text_content()
+            .unwrap()
+            .contains("relink it first"),
+        "without createRelinkSession the server's error is shown as is"
+    );
+    handle.unmount();
+    form.remove();
+
+    let form = mandate_page(true);
+    let bad = with(mandate_options(), "createRelinkSession", &"nope".into());
+    assert!(mount_mandate_form(form.clone(), bad).is_err());
+    form.remove();
+}
+
+// ---- the stripe provider -------------------------------------------------------------------
+
+fn stripe_options(stripe: &JsValue, existing: &[&str]) -> JsValue {
+    let options = options(JsValue::UNDEFINED);
+    Reflect::delete_property(
+        options.unchecked_ref::<js_sys::Object>(),
+        &"publishableKey".into(),
+    )
+    .unwrap();
+    Reflect::delete_property(options.unchecked_ref::<js_sys::Object>(), &"apiBase".into()).unwrap();
+    let ids: Array = existing.iter().map(|id| JsValue::from_str(id)).collect();
+    with(with(options, "stripe", stripe), "existingAccountIds", &ids)
+}
+
+fn stripe_calls(stripe: &JsValue) -> String {
+    js_sys::JSON::stringify(&get(stripe, &["calls"]))
+        .unwrap()
+        .as_string()
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn stripe_provider_classifies_what_stripe_js_resolves() {
+    install_fetch("plain");
+    let stripe = fake_stripe("relinked");
+    let result =
+        collect_financial_connections_accounts(stripe_options(&stripe, &["fca_6789"])).await;
+    assert_eq!(
+        string(&result, &["outcome"]).as_deref(),
+        Some("relinked_expected_account")
+    );
+    assert_eq!(get(&result, &["isNew"]), JsValue::FALSE);
+    assert_eq!(
+        string(
+            &result,
+            &["financialConnectionsSession", "accounts", "0", "id"]
+        )
+        .as_deref(),
+        Some("fca_6789")
+    );
+    assert_eq!(
+        stripe_calls(&stripe),
+        r#"[["collect","fcsess_client_secret_TEST"]]"#
+    );
+    assert_eq!(fetches().length(), 0, "Stripe.js does the talking");
+    assert_eq!(event_types(), ["open", "success", "close"]);
+    let success = event_objects().get(1);
+    assert_eq!(
+        string(&success, &["outcome"]).as_deref(),
+        Some("relinked_expected_account")
+    );
+
+    install_fetch("plain");
+    let stripe = fake_stripe("no_account");
+    let result = collect_financial_connections_accounts(stripe_options(&stripe, &[])).await;
+    assert_eq!(string(&result, &["outcome"]).as_deref(), Some("no_account"));
+    assert_eq!(get(&result, &["isNew"]), JsValue::NULL);
+    assert!(
+        get(&result, &["error"]).is_undefined(),
+        "giving up is not an error"
+    );
+    assert_eq!(event_types(), ["open", "cancel", "close"]);
+}
+
+#[wasm_bindgen_test]
+async fn stripe_provider_errors_are_could_not_launch() {
+    install_fetch("plain");
+    let stripe = fake_stripe("error");
+    let result = collect_financial_connections_accounts(stripe_options(&stripe, &[])).await;
+    assert_eq!(
+        string(&result, &["outcome"]).as_deref(),
+        Some("could_not_launch")
+    );
+    assert_eq!(
+        string(&result, &["error", "code"]).as_deref(),
+        Some("resource_missing")
+    );
+    assert_eq!(
+        string(&result, &["error", "doc_url"]).as_deref(),
+        Some("https://stripe.com/docs/error-codes/resource-missing")
+    );
+    assert!(get(&result, &["financialConnectionsSession"]).is_undefined());
+    assert_eq!(event_types(), ["open", "error", "close"]);
+    assert_eq!(
+        string(&event_objects().get(1), &["error", "code"]).as_deref(),
+        Some("resource_missing")
+    );
+
+    install_fetch("plain");
+    let result =
+        collect_financial_connections_accounts(stripe_options(&fake_stripe("throws"), &[])).await;
+    assert_eq!(
+        string(&result, &["error", "code"]).as_deref(),
+        Some("provider_failed")
+    );
+
+    let not_stripe = stripe_options(&js_sys::Object::new().into(), &[]);
+    let result = collect_financial_connections_accounts(not_stripe).await;
+    assert_eq!(
+        string(&result, &["error", "param"]).as_deref(),
+        Some("stripe")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn stripe_provider_completes_a_ga_session_with_fetch_session() {
+    install_fetch("plain");
+    let stripe = fake_stripe("ga");
+    let options = with(
+        stripe_options(&stripe, &["fca_other"]),
+        "fetchSession",
+        &fetch_session_hook(),
+    );
+    let result = collect_financial_connections_accounts(options).await;
+    assert_eq!(
+        fetched_sessions()
+            .iter()
+            .filter_map(|id| id.as_string())
+            .collect::<Vec<_>>(),
+        ["fcsess_stripe"]
+    );
+    assert_eq!(
+        string(&result, &["outcome"]).as_deref(),
+        Some("relinked_existing_account")
+    );
+    assert_eq!(get(&result, &["isNew"]), JsValue::FALSE);
+    assert_eq!(
+        string(
+            &result,
+            &[
+                "financialConnectionsSession",
+                "relink_result",
+                "authorization"
+            ]
+        )
+        .as_deref(),
+        Some("fcauth_1")
+    );
+    let accounts = get(&result, &["financialConnectionsSession", "accounts"]);
+    assert!(Array::is_array(&accounts), "Stripe.js's own accounts win");
+    assert_eq!(
+        string(&result, &["financialConnectionsSession", "livemode"]),
+        None
+    );
+    assert_eq!(
+        get(&result, &["financialConnectionsSession", "livemode"]),
+        JsValue::FALSE
+    );
+
+    // Without the hook, a GA session is classified from what it has.
+    install_fetch("plain");
+    let result =
+        collect_financial_connections_accounts(stripe_options(&fake_stripe("ga"), &[])).await;
+    assert_eq!(
+        string(&result, &["outcome"]).as_deref(),
+        Some("linked_new_account")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn stripe_provider_runs_one_flow_at_a_time() {
+    install_fetch("plain");
+    let stripe = fake_stripe("pending");
+    let first = Running::start(stripe_options(&stripe, &[]));
+    TimeoutFuture::new(20).await;
+    let second = collect_financial_connections_accounts(stripe_options(&stripe, &[])).await;
+    assert_eq!(
+        string(&second, &["error", "code"]).as_deref(),
+        Some("flow_already_open")
+    );
+    let sandbox = collect_financial_connections_accounts(options(JsValue::UNDEFINED)).await;
+    assert_eq!(
+        string(&sandbox, &["error", "code"]).as_deref(),
+        Some("flow_already_open"),
+        "nor a relink modal over Stripe's"
+    );
+    abort();
+    TimeoutFuture::new(20).await;
+    assert!(
+        !first.settled(),
+        "Stripe's modal settles when the customer closes it"
+    );
+    let finish: js_sys::Function = get(&stripe, &["finish"]).dyn_into().unwrap();
+    finish.call0(&JsValue::UNDEFINED).unwrap();
+    let result = first.result().await;
+    assert_eq!(string(&result, &["outcome"]).as_deref(), Some("no_account"));
+    assert_eq!(event_types().iter().filter(|e| *e == "close").count(), 1);
+    // The slot is free again.
+    let again = fake_stripe("relinked");
+    let result = collect_financial_connections_accounts(stripe_options(&again, &[])).await;
+    assert_eq!(
+        string(&result, &["outcome"]).as_deref(),
+        Some("relinked_expected_account")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn stripe_provider_confirms_and_repairs_in_the_mandate_form() {
+    install_fetch("plain");
+    let stripe = fake_stripe("inactive_once");
+    let confirm_options = with(mandate_options(), "stripe", &stripe);
+    let failed =
+        confirm_us_bank_account_setup("seti_1_secret_abc".into(), confirm_options.clone()).await;
+    assert_eq!(
+        string(&failed, &["error", "code"]).as_deref(),
+        Some("financial_connections_account_inactive")
+    );
+    let confirmed =
+        confirm_us_bank_account_setup("seti_1_secret_abc".into(), confirm_options).await;
+    assert_eq!(
+        string(&confirmed, &["setupIntent", "status"]).as_deref(),
+        Some("succeeded")
+    );
+
+    let stripe = fake_stripe("inactive_once");
+    let form = mandate_page(true);
+    let options = with(
+        with(mandate_options(), "stripe", &stripe),
+        "createRelinkSession",
+        &relink_session_creator(false),
+    );
+    let mut handle = mount_mandate_form(form.clone(), options).unwrap();
+    form.request_submit().unwrap();
+    wait_for_form_events(r#"[["error","financial_connections_account_inactive"]]"#).await;
+    in_form(&form, "mandate-relink").click();
+    wait_for_form_events(
+        r#"[["error","financial_connections_account_inactive"],["relinked","relinked_expected_account"],["confirmed","succeeded"]]"#,
+    )
+    .await;
+    assert_eq!(
+        stripe_calls(&stripe),
+        r#"[["confirm","seti_1_secret_abc"],["collect","fcsess_client_secret_RELINK"],["confirm","seti_1_secret_abc"]]"#
+    );
+    assert_eq!(fetches().length(), 0, "Stripe.js does the talking");
+    handle.unmount();
+    form.remove();
 }

@@ -108,7 +108,24 @@ export async function startMerchantPage({ loadRelink }) {
         onclick: () => run(() => merchantApi('/demo/api/relink_session', { account: account.id, exact: exact.checked })),
       }));
     }
+    if (account.status === 'active' || account.status_details?.inactive?.action === 'relink_required') {
+      actions.append(element('button', {
+        type: 'button', className: 'button small', textContent: 'Pay by bank',
+        dataset: { testid: `pay-${account.id}` },
+        ariaLabel: `Pay by bank: ${name}`,
+        onclick: () => guarded(() => showMandate(account, name)),
+      }));
+    }
     if (account.status === 'active') {
+      actions.append(element('button', {
+        type: 'button', className: 'button small', textContent: 'Set up payouts',
+        dataset: { testid: `payouts-${account.id}` },
+        ariaLabel: `Set up payouts: ${name}`,
+        onclick: () => guarded(async () => {
+          const { setup_intent: intent, token } = await merchantApi('/demo/api/payout_token', { account: account.id });
+          showResult('good', `Payouts to ${name} are set up: bank account token ${token.id}.`, { setupIntent: intent, token });
+        }),
+      }));
       actions.append(element('button', {
         type: 'button', className: 'button small', textContent: 'Break this link',
         title: 'Sandbox only: make the bank connection expire',
@@ -161,13 +178,44 @@ export async function startMerchantPage({ loadRelink }) {
 
   function showOutcome(result) {
     const [tone, message] = OUTCOME_MESSAGES[result.outcome] ?? ['bad', `Outcome: ${result.outcome}`];
-    const outcome = document.getElementById('outcome');
-    outcome.className = `outcome-${tone}`;
-    outcome.textContent = result.error ? `${message} ${result.error.message}` : message;
+    showResult(tone, result.error ? `${message} ${result.error.message}` : message, result);
     document.getElementById('outcome-code').textContent = result.outcome;
     document.getElementById('is-new').textContent = String(result.isNew ?? null);
-    document.getElementById('result-json').textContent = JSON.stringify(result, null, 2);
+  }
+
+  function showResult(tone, message, payload) {
+    const outcome = document.getElementById('outcome');
+    outcome.className = `outcome-${tone}`;
+    outcome.textContent = message;
+    document.getElementById('outcome-code').textContent = '';
+    document.getElementById('is-new').textContent = '';
+    document.getElementById('result-json').textContent = JSON.stringify(payload, null, 2);
     document.getElementById('outcome-card').hidden = false;
+  }
+
+  // The mandate step: the merchant's server creates a SetupIntent for the account, and relink's
+  // mandate form shows the ACH authorization and confirms it in the browser. If the account's
+  // link is broken, the form offers to relink it first.
+  let mandate = null;
+  async function showMandate(account, name) {
+    const { client_secret: clientSecret } = await merchantApi('/demo/api/setup_intent', { account: account.id });
+    mandate?.unmount();
+    const card = document.getElementById('mandate-card');
+    const form = element('form', { id: 'mandate-form', dataset: { testid: 'mandate-form' } });
+    document.getElementById('mandate-form').replaceWith(form);
+    form.addEventListener('relink:confirmed', async (event) => {
+      const { setupIntent } = event.detail;
+      showResult('good', `Debits from ${name} are authorized: mandate ${setupIntent.mandate}.`, { setupIntent });
+      await refresh();
+    });
+    mandate = (await relink()).mountMandateForm(form, {
+      merchantName: 'Rocket Rides',
+      clientSecret,
+      createRelinkSession: async () =>
+        (await merchantApi('/demo/api/relink_session', { account: account.id, exact: true })).client_secret,
+    });
+    card.hidden = false;
+    document.getElementById('mandate-heading').focus();
   }
 
   linkButton.addEventListener('click', () => run(() => merchantApi('/demo/api/link_session', {})));

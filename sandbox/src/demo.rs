@@ -13,14 +13,17 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::accounts::Account;
+use crate::auth::SecretKey;
 use crate::customers::Customer;
 use crate::error::{ApiError, ApiResult};
 use crate::form::Params;
 use crate::hosted;
 use crate::seed::DEMO_CUSTOMER_ID;
 use crate::sessions::{self, NewSession};
+use crate::setup_intents::{self, ClientInfo};
 use crate::store::Tx;
 use crate::test_helpers;
+use crate::tokens;
 use crate::version::ApiVersion;
 
 /// Routes under `/demo/api`.
@@ -31,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/demo/api/link_session", post(link_session))
         .route("/demo/api/relink_session", post(relink_session))
         .route("/demo/api/accounts/{id}/deactivate", post(deactivate))
+        .route("/demo/api/setup_intent", post(setup_intent))
+        .route("/demo/api/payout_token", post(payout_token))
         .route("/demo/api/hosted_relink", get(hosted_relink_status))
         .route("/demo/api/request_relink", post(request_relink))
 }
@@ -98,14 +103,9 @@ async fn link_session(State(state): State<AppState>, params: Params) -> ApiResul
     launch(&state, None)
 }
 
-async fn relink_session(
-    State(state): State<AppState>,
-    mut params: Params,
-) -> ApiResult<Json<Value>> {
-    let account_id = params.require_str(&["account"])?;
-    let exact = params.take_bool(&["exact"])?.unwrap_or(true);
-    params.finish()?;
-    let account = state.store.transaction(|tx| {
+/// The demo customer's account `account_id`; anyone else's is as good as missing.
+fn demo_account(state: &AppState, account_id: &str) -> ApiResult<Account> {
+    state.store.transaction(|tx| {
         let account = tx.fetch::<Account>(&account_id, Some("account"))?;
         let ours = account
             .account_holder
@@ -119,7 +119,17 @@ async fn relink_session(
             ));
         }
         Ok(account)
-    })?;
+    })
+}
+
+async fn relink_session(
+    State(state): State<AppState>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    let account_id = params.require_str(&["account"])?;
+    let exact = params.take_bool(&["exact"])?.unwrap_or(true);
+    params.finish()?;
+    let account = demo_account(&state, &account_id)?;
     launch(
         &state,
         Some(RelinkOptions {
@@ -127,6 +137,74 @@ async fn relink_session(
             account: exact.then_some(account.id),
         }),
     )
+}
+
+/// What the merchant's server sends the API to pay by bank from `account`, form-encoded.
+fn setup_intent_form(account: &Account, extra: &str) -> ApiResult<Params> {
+    let form = format!(
+        "customer={DEMO_CUSTOMER_ID}&payment_method_types[]=us_bank_account\
+         &payment_method_data[type]=us_bank_account\
+         &payment_method_data[us_bank_account][financial_connections_account]={}\
+         &payment_method_data[billing_details][name]=Jenny%20Rosen{extra}",
+        account.id
+    );
+    Params::parse(form.as_bytes())
+}
+
+/// A SetupIntent to pay by bank from the demo customer's `account`: the page confirms it with
+/// the ACH mandate form, in the browser, with the client secret this returns.
+async fn setup_intent(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    let account_id = params.require_str(&["account"])?;
+    params.finish()?;
+    let account = demo_account(&state, &account_id)?;
+    let Json(intent) = setup_intents::create(
+        SecretKey,
+        client,
+        State(state),
+        setup_intent_form(&account, "")?,
+    )
+    .await?;
+    Ok(Json(
+        json!({"client_secret": intent["client_secret"], "id": intent["id"]}),
+    ))
+}
+
+/// Payouts to the demo customer's `account`, as the seeds do it: an outbound SetupIntent
+/// confirmed at creation, then a bank account token from its payment method.
+async fn payout_token(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    let account_id = params.require_str(&["account"])?;
+    params.finish()?;
+    let account = demo_account(&state, &account_id)?;
+    let outbound = setup_intent_form(&account, "&flow_directions[]=outbound&confirm=true")?;
+    let Json(intent) =
+        setup_intents::create(SecretKey, client, State(state.clone()), outbound).await?;
+    let payment_method = intent["payment_method"].as_str().unwrap_or_default();
+    let token_form =
+        format!("customer={DEMO_CUSTOMER_ID}&bank_account[payment_method]={payment_method}");
+    let Json(token) = tokens::create(
+        SecretKey,
+        State(state),
+        Params::parse(token_form.as_bytes())?,
+    )
+    .await?;
+    // The page needs no secret to show what happened.
+    Ok(Json(json!({
+        "setup_intent": {
+            "id": intent["id"],
+            "status": intent["status"],
+            "flow_directions": intent["flow_directions"],
+            "payment_method": payment_method,
+        },
+        "token": token,
+    })))
 }
 
 async fn deactivate(

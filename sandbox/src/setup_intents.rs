@@ -339,7 +339,7 @@ fn confirm(
     Ok(intent)
 }
 
-async fn create(
+pub(crate) async fn create(
     _: SecretKey,
     client: ClientInfo,
     State(state): State<AppState>,

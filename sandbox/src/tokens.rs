@@ -18,7 +18,7 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/v1/tokens", post(create))
 }
 
-async fn create(
+pub(crate) async fn create(
     _: SecretKey,
     State(state): State<AppState>,
     mut params: Params,
