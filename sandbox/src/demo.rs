@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/demo/api/payout_token", post(payout_token))
         .route("/demo/api/hosted_relink", get(hosted_relink_status))
         .route("/demo/api/request_relink", post(request_relink))
+        .route("/demo/api/emails", get(emails))
 }
 
 async fn config(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
@@ -291,4 +292,12 @@ async fn request_relink(
         }
     }
     Ok(Json(json!({"requested": requested, "skipped": skipped})))
+}
+
+/// The relink emails the sandbox "sent", newest first, for the dashboard's outbox.
+async fn emails(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let emails: Vec<hosted::Email> = state.store.transaction(|tx| tx.all())?;
+    let mut emails: Vec<Value> = emails.iter().map(hosted::Email::to_json).collect();
+    emails.reverse();
+    Ok(Json(json!({"emails": emails})))
 }

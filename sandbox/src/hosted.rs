@@ -83,7 +83,7 @@ impl Document for Email {
 }
 
 impl Email {
-    fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         json!({
             "id": self.id,
             "object": "test_helpers.email",
