@@ -368,7 +368,7 @@ pub(crate) async fn create(
     let confirm_now = params.take_bool(&["confirm"])?.unwrap_or(false);
     let acceptance = take_mandate_data(&mut params, &client)?;
     params.take_str(&["usage"])?;
-    params.take_expand()?;
+    let expand = Expand::parse(params.take_expand()?)?;
     params.finish()?;
     if data.is_some() && existing_pm.is_some() {
         return Err(ApiError::invalid(
@@ -410,9 +410,42 @@ pub(crate) async fn create(
         } else {
             intent
         };
-        Ok(intent.to_json())
+        expand.render(tx, &intent)
     })?;
     Ok(Json(body))
+}
+
+/// The `expand[]` paths a SetupIntent supports: its payment method, which is what a mandate
+/// form needs to name the bank and the last four digits.
+#[derive(Debug, Clone, Copy, Default)]
+struct Expand {
+    payment_method: bool,
+}
+
+impl Expand {
+    fn parse(paths: Vec<String>) -> ApiResult<Self> {
+        let mut expand = Expand::default();
+        for path in paths {
+            match path.as_str() {
+                "payment_method" => expand.payment_method = true,
+                other => {
+                    return Err(ApiError::invalid_param(
+                        "expand",
+                        format!("This property cannot be expanded ({other})."),
+                    ));
+                }
+            }
+        }
+        Ok(expand)
+    }
+
+    fn render(self, tx: &Tx<'_>, intent: &SetupIntent) -> ApiResult<Value> {
+        let mut body = intent.to_json();
+        if let (true, Some(id)) = (self.payment_method, &intent.payment_method) {
+            body["payment_method"] = tx.fetch::<PaymentMethod>(id, None)?.to_json(tx)?;
+        }
+        Ok(body)
+    }
 }
 
 /// Loads a SetupIntent, holding the browser to the client secret that goes with it.
@@ -443,12 +476,13 @@ async fn retrieve(
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
     let client_secret = params.take_str(&["client_secret"])?;
-    params.take_expand()?;
+    let expand = Expand::parse(params.take_expand()?)?;
     params.finish()?;
-    let intent = state
-        .store
-        .transaction(|tx| load_for(tx, &id, key, client_secret.as_deref()))?;
-    Ok(Json(intent.to_json()))
+    let body = state.store.transaction(|tx| {
+        let intent = load_for(tx, &id, key, client_secret.as_deref())?;
+        expand.render(tx, &intent)
+    })?;
+    Ok(Json(body))
 }
 
 async fn confirm_handler(
@@ -462,7 +496,7 @@ async fn confirm_handler(
     let data = take_payment_method_data(&mut params)?;
     let acceptance = take_mandate_data(&mut params, &client)?;
     params.take_str(&["return_url"])?;
-    params.take_expand()?;
+    let expand = Expand::parse(params.take_expand()?)?;
     params.finish()?;
     let body = state.store.transaction(|tx| {
         let mut intent = load_for(tx, &id, key, client_secret.as_deref())?;
@@ -484,7 +518,8 @@ async fn confirm_handler(
             intent.payment_method = Some(pm.id);
             intent.status = SetupIntentStatus::RequiresConfirmation;
         }
-        Ok(confirm(tx, intent, acceptance)?.to_json())
+        let intent = confirm(tx, intent, acceptance)?;
+        expand.render(tx, &intent)
     })?;
     Ok(Json(body))
 }

@@ -228,3 +228,39 @@ async fn a_deactivated_tan_blocks_the_payment_method_until_relinked() {
         Value::Object(Default::default())
     );
 }
+
+#[tokio::test]
+async fn the_browser_can_expand_the_payment_method_to_name_the_bank() {
+    let sandbox = Sandbox::new();
+    let (customer, account) = linked_account(&sandbox, "Sandbox Bank").await;
+    let intent = sandbox
+        .post("/v1/setup_intents", &create_body(&customer, &account))
+        .await
+        .ok();
+    let id = intent["id"].as_str().unwrap();
+    let secret = intent["client_secret"].as_str().unwrap();
+    let pk = format!("Bearer {}", common::PK);
+    let expanded = sandbox
+        .request(
+            Method::GET,
+            &format!("/v1/setup_intents/{id}?client_secret={secret}&expand[]=payment_method"),
+            &[("authorization", &pk)],
+            "",
+        )
+        .await
+        .ok();
+    let bank = &expanded["payment_method"]["us_bank_account"];
+    assert_eq!(bank["bank_name"], "Sandbox Bank");
+    assert_eq!(bank["last4"], "6789");
+
+    let unknown = sandbox
+        .request(
+            Method::GET,
+            &format!("/v1/setup_intents/{id}?client_secret={secret}&expand[]=customer"),
+            &[("authorization", &pk)],
+            "",
+        )
+        .await
+        .err(StatusCode::BAD_REQUEST);
+    assert_eq!(unknown["param"], "expand");
+}
