@@ -71,6 +71,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Instrument;
 
@@ -104,6 +105,10 @@ impl AppState {
 /// The header every response carries so a request can be found in logs.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
 
+/// The Content-Security-Policy of the pages the sandbox serves from `--www`.
+pub const PAGE_CSP: &str =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     // Missing files (and missing directories) get the JSON 404, like every unknown URL.
@@ -116,6 +121,22 @@ pub fn app(state: AppState) -> Router {
     let www = ServeDir::new(&state.settings.www)
         .call_fallback_on_method_not_allowed(true)
         .fallback(not_found);
+    // The demo and hosted pages run under the strict policy a careful merchant would set, so
+    // every browser test proves the component needs no inline script or style.
+    let www = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PAGE_CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .service(www);
     Router::new()
         .route("/healthz", get(healthz))
         .merge(customers::router())

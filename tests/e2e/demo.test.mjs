@@ -28,7 +28,12 @@ describe('demo merchant page', () => {
 
   test('links a new Sandbox Bank account through the accessible modal', async () => {
     const page = await newPage(browser);
-    await page.goto(`${sandbox.origin}/`);
+    const response = await page.goto(`${sandbox.origin}/`);
+    // The whole flow below runs under a strict CSP: no inline script or style, no eval but wasm.
+    assert.equal(
+      response.headers()['content-security-policy'],
+      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'",
+    );
     const rowsBefore = await page.getByTestId('account-row').count();
 
     const trigger = page.getByTestId('link-account');
