@@ -72,7 +72,8 @@ pub struct Config {
 pub enum Command {
     /// Fill the database with linked test accounts and exit (for benchmarks and load tests).
     Seed {
-        /// How many accounts to add, four to an authorization at Sandbox Bank.
+        /// How many accounts to add: customers with four accounts each, in varied states
+        /// (mostly active; some inactive, some closed, some with expiring account numbers).
         #[arg(long, default_value_t = 0)]
         accounts: u32,
     },

@@ -41,56 +41,86 @@ pub fn seed(tx: &Tx<'_>) -> ApiResult<()> {
     tx.set_meta(SEEDED_KEY, &now.to_string())
 }
 
-/// Adds `count` active accounts for one bulk customer, four to an authorization at Sandbox
-/// Bank, in one transaction.
-pub fn bulk(tx: &Tx<'_>, count: u32) -> ApiResult<()> {
+/// Accounts per seeded customer, all on one authorization: the bank's four test accounts.
+pub const ACCOUNTS_PER_CUSTOMER: usize = institutions::BANK_ACCOUNTS.len();
+
+/// What the `n`th seeded customer's link looks like. Most links work; the rest cover every
+/// state a merchant meets in production, so lists, filters and hosted relink have work to do.
+fn seeded_state(n: usize) -> (&'static str, Option<InactiveCause>) {
+    match n % 20 {
+        0 | 1 => ("Inactive accounts", Some(InactiveCause::AccessExpired)),
+        2 => ("MFA Bank", Some(InactiveCause::InstitutionRequirement)),
+        3 => ("Sandbox Bank", Some(InactiveCause::AccessDenied)),
+        4..=6 => ("Tokenized Account Numbers", None),
+        7 => ("OAuth Bank", None),
+        _ => ("Sandbox Bank", None),
+    }
+}
+
+/// Adds customers `first..first + customers`, each with the four test accounts on one
+/// authorization in a state from [`seeded_state`] (every 50th customer's savings account is
+/// closed, which no relink repairs). One transaction per call: the caller batches.
+pub fn customers(tx: &Tx<'_>, first: usize, customers: usize) -> ApiResult<()> {
     let now = crate::clock::now(tx)?;
-    let customer = Customer {
-        id: ids::new_id("cus"),
-        created: now,
-        email: Some("bulk@example.com".into()),
-        name: Some("Bulk Seed".into()),
-        preferred_locales: Vec::new(),
-    };
-    tx.put(&customer)?;
-    let institution = institutions::find("Sandbox Bank")
-        .ok_or_else(|| ApiError::internal("missing test institution"))?;
-    let holder = Some(AccountHolder {
-        customer: customer.id.clone(),
-    });
-    let mut authorization_id = String::new();
-    for i in 0..count as usize {
-        let offered = &institutions::BANK_ACCOUNTS[i % institutions::BANK_ACCOUNTS.len()];
-        if i % institutions::BANK_ACCOUNTS.len() == 0 {
-            let authorization = Authorization {
-                id: ids::new_id("fcauth"),
-                created: now,
-                account_holder: holder.clone(),
-                institution: institution.id.into(),
-                institution_name: institution.name.into(),
-                status: AccountStatus::Active,
-                inactive: None,
-            };
-            tx.put(&authorization)?;
-            authorization_id = authorization.id;
-        }
-        tx.put(&Account {
-            id: ids::new_id("fca"),
+    for n in first..first + customers {
+        let customer = Customer {
+            id: ids::new_id("cus"),
             created: now,
-            authorization: authorization_id.clone(),
+            email: Some(format!("customer{n}@example.com")),
+            name: Some(format!("Seeded Customer {n}")),
+            preferred_locales: vec!["en-US".into()],
+        };
+        tx.put(&customer)?;
+        let (institution, broken) = seeded_state(n);
+        let institution = institutions::find(institution)
+            .ok_or_else(|| ApiError::internal("missing test institution"))?;
+        let holder = Some(AccountHolder {
+            customer: customer.id,
+        });
+        let status = if broken.is_some() {
+            AccountStatus::Inactive
+        } else {
+            AccountStatus::Active
+        };
+        let authorization = Authorization {
+            id: ids::new_id("fcauth"),
+            created: now,
             account_holder: holder.clone(),
             institution: institution.id.into(),
             institution_name: institution.name.into(),
-            display_name: offered.display_name.into(),
-            last4: offered.last4.into(),
-            category: offered.category,
-            subcategory: offered.subcategory,
-            permissions: vec![Permission::PaymentMethod],
-            status: AccountStatus::Active,
-            inactive: None,
-            account_numbers: fresh_account_numbers(institution, now, false),
-            refreshed: Default::default(),
-        })?;
+            status,
+            inactive: broken.map(Inactive::because),
+        };
+        tx.put(&authorization)?;
+        for offered in institutions::BANK_ACCOUNTS {
+            let closed = n % 50 == 49 && offered.last4 == "4321";
+            let cause = if closed {
+                Some(InactiveCause::AccountClosed)
+            } else {
+                broken
+            };
+            tx.put(&Account {
+                id: ids::new_id("fca"),
+                created: now,
+                authorization: authorization.id.clone(),
+                account_holder: holder.clone(),
+                institution: institution.id.into(),
+                institution_name: institution.name.into(),
+                display_name: offered.display_name.into(),
+                last4: offered.last4.into(),
+                category: offered.category,
+                subcategory: offered.subcategory,
+                permissions: vec![Permission::PaymentMethod, Permission::Balances],
+                status: if cause.is_some() {
+                    AccountStatus::Inactive
+                } else {
+                    AccountStatus::Active
+                },
+                inactive: cause.map(Inactive::because),
+                account_numbers: fresh_account_numbers(institution, now, false),
+                refreshed: Default::default(),
+            })?;
+        }
     }
     Ok(())
 }

@@ -34,7 +34,7 @@ fn seed_command_fills_the_database_and_exits() {
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("seed.db");
     let out = Command::new(BIN)
-        .args(["--db", db.to_str().unwrap(), "seed", "--accounts", "10"])
+        .args(["--db", db.to_str().unwrap(), "seed", "--accounts", "12"])
         .output()
         .unwrap();
     assert!(
@@ -42,7 +42,7 @@ fn seed_command_fills_the_database_and_exits() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("seeded 10 accounts"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("seeded 3 customers with 12 accounts"));
     std::fs::remove_dir_all(&dir).ok();
 }
 
