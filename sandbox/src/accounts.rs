@@ -278,10 +278,34 @@ impl Account {
     }
 }
 
+/// How long before a TAN expires the sandbox announces it
+/// (`financial_connections.account.upcoming_account_number_expiry`): the hosted relink window.
+pub const EXPIRY_NOTICE_SECS: i64 = 30 * 24 * 60 * 60;
+
 /// Deactivates every TAN whose expiry the sandbox clock has passed, recording
-/// `financial_connections.account.account_numbers_updated` for each account touched.
+/// `financial_connections.account.account_numbers_updated` for each account touched, and
+/// announces, once per TAN, those that will expire within [`EXPIRY_NOTICE_SECS`].
 pub fn expire_due_account_numbers(tx: &Tx<'_>, now: i64) -> ApiResult<()> {
     for mut account in tx.all::<Account>()? {
+        for number in &account.account_numbers {
+            let Some(expiry) = number.expected_expiry_date else {
+                continue;
+            };
+            let upcoming = number.identifier_type == IdentifierType::TokenizedAccountNumber
+                && number.status == AccountNumberStatus::Transactable
+                && now < expiry
+                && expiry - now <= EXPIRY_NOTICE_SECS;
+            let notice = format!("expiry_notice:{}:{expiry}", account.id);
+            if upcoming && tx.meta(&notice)?.is_none() {
+                tx.set_meta(&notice, &now.to_string())?;
+                events::emit(
+                    tx,
+                    events::UPCOMING_ACCOUNT_NUMBER_EXPIRY,
+                    account.to_json(&ApiVersion::preview()),
+                    None,
+                )?;
+            }
+        }
         let mut changed = false;
         for number in &mut account.account_numbers {
             if crate::clock::is_expired_tan(

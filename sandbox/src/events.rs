@@ -25,6 +25,9 @@ pub const ACCOUNT_DEACTIVATED: &str = "financial_connections.account.deactivated
 pub const ACCOUNT_REACTIVATED: &str = "financial_connections.account.reactivated";
 /// `financial_connections.account.disconnected`.
 pub const ACCOUNT_DISCONNECTED: &str = "financial_connections.account.disconnected";
+/// `financial_connections.account.upcoming_account_number_expiry`.
+pub const UPCOMING_ACCOUNT_NUMBER_EXPIRY: &str =
+    "financial_connections.account.upcoming_account_number_expiry";
 /// `financial_connections.account.account_numbers_updated`.
 pub const ACCOUNT_NUMBERS_UPDATED: &str = "financial_connections.account.account_numbers_updated";
 /// `financial_connections.session.updated`.

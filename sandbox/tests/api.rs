@@ -5,7 +5,7 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use common::{Sandbox, account_id};
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn requests_without_a_valid_secret_key_are_rejected() {
@@ -980,4 +980,33 @@ async fn idempotency_keys_expire_after_a_day_of_sandbox_time() {
         .await;
     assert!(!later.headers.contains_key("idempotent-replayed"));
     assert_ne!(later.ok()["id"], first["id"]);
+}
+
+#[tokio::test]
+async fn an_expiring_tokenized_account_number_is_announced_once() {
+    let sandbox = Sandbox::new();
+    let customer = sandbox.customer().await;
+    let session = sandbox
+        .link(&customer, "Tokenized Account Numbers", &["6789"])
+        .await;
+    let account = account_id(&session, 0);
+    let upcoming = |events: &Value| {
+        events["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["type"] == "financial_connections.account.upcoming_account_number_expiry")
+            .filter(|e| e["data"]["object"]["id"] == account.as_str())
+            .count()
+    };
+    sandbox
+        .post("/v1/test_helpers/clock", "seconds=60")
+        .await
+        .ok();
+    sandbox
+        .post("/v1/test_helpers/clock", "seconds=60")
+        .await
+        .ok();
+    let events = sandbox.get("/v1/events?limit=100").await.ok();
+    assert_eq!(upcoming(&events), 1);
 }
