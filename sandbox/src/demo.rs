@@ -107,7 +107,7 @@ async fn link_session(State(state): State<AppState>, params: Params) -> ApiResul
 /// The demo customer's account `account_id`; anyone else's is as good as missing.
 fn demo_account(state: &AppState, account_id: &str) -> ApiResult<Account> {
     state.store.transaction(|tx| {
-        let account = tx.fetch::<Account>(&account_id, Some("account"))?;
+        let account = tx.fetch::<Account>(account_id, Some("account"))?;
         let ours = account
             .account_holder
             .as_ref()
@@ -115,7 +115,7 @@ fn demo_account(state: &AppState, account_id: &str) -> ApiResult<Account> {
         if !ours {
             return Err(ApiError::no_such(
                 "financial_connections.account",
-                &account_id,
+                account_id,
                 Some("account"),
             ));
         }
