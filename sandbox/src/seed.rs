@@ -6,7 +6,7 @@ use crate::accounts::{Account, AccountHolder, Authorization, Inactive, fresh_acc
 use crate::customers::Customer;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::institutions::{self, Institution};
+use crate::institutions::{self, BankAccount, Institution};
 use crate::store::Tx;
 
 /// The demo customer's stable ID.
@@ -72,100 +72,96 @@ pub fn customers(tx: &Tx<'_>, first: usize, customers: usize) -> ApiResult<()> {
         };
         tx.put(&customer)?;
         let (institution, broken) = seeded_state(n);
-        let institution = institutions::find(institution)
-            .ok_or_else(|| ApiError::internal("missing test institution"))?;
-        let holder = Some(AccountHolder {
-            customer: customer.id,
-        });
-        let status = if broken.is_some() {
-            AccountStatus::Inactive
-        } else {
-            AccountStatus::Active
-        };
-        let authorization = Authorization {
-            id: ids::new_id("fcauth"),
-            created: now,
-            account_holder: holder.clone(),
-            institution: institution.id.into(),
-            institution_name: institution.name.into(),
-            status,
-            inactive: broken.map(Inactive::because),
-        };
-        tx.put(&authorization)?;
+        let link = Link::new(tx, &customer.id, find(institution)?, broken, now)?;
         for offered in institutions::BANK_ACCOUNTS {
             let closed = n % 50 == 49 && offered.last4 == "4321";
-            let cause = if closed {
-                Some(InactiveCause::AccountClosed)
-            } else {
-                broken
-            };
-            tx.put(&Account {
-                id: ids::new_id("fca"),
-                created: now,
-                authorization: authorization.id.clone(),
-                account_holder: holder.clone(),
-                institution: institution.id.into(),
-                institution_name: institution.name.into(),
-                display_name: offered.display_name.into(),
-                last4: offered.last4.into(),
-                category: offered.category,
-                subcategory: offered.subcategory,
-                permissions: vec![Permission::PaymentMethod, Permission::Balances],
-                status: if cause.is_some() {
-                    AccountStatus::Inactive
-                } else {
-                    AccountStatus::Active
-                },
-                inactive: cause.map(Inactive::because),
-                account_numbers: fresh_account_numbers(institution, now, false),
-                refreshed: Default::default(),
-            })?;
+            link.add(tx, offered, closed.then_some(InactiveCause::AccountClosed))?;
         }
     }
     Ok(())
 }
 
+fn find(institution: &str) -> ApiResult<&'static Institution> {
+    institutions::find(institution).ok_or_else(|| ApiError::internal("missing test institution"))
+}
+
 fn link_demo_account(
     tx: &Tx<'_>,
-    institution: &Institution,
+    institution: &'static Institution,
     broken: Option<InactiveCause>,
     now: i64,
 ) -> ApiResult<()> {
-    let holder = Some(AccountHolder {
-        customer: DEMO_CUSTOMER_ID.into(),
-    });
-    let status = if broken.is_some() {
+    let checking = institutions::bank_account("6789")
+        .ok_or_else(|| ApiError::internal("missing test bank account"))?;
+    Link::new(tx, DEMO_CUSTOMER_ID, institution, broken, now)?.add(tx, checking, None)
+}
+
+/// A seeded authorization, working or broken, that accounts are added to.
+struct Link {
+    authorization: Authorization,
+    institution: &'static Institution,
+    now: i64,
+}
+
+impl Link {
+    fn new(
+        tx: &Tx<'_>,
+        customer: &str,
+        institution: &'static Institution,
+        broken: Option<InactiveCause>,
+        now: i64,
+    ) -> ApiResult<Self> {
+        let authorization = Authorization {
+            id: ids::new_id("fcauth"),
+            created: now,
+            account_holder: Some(AccountHolder {
+                customer: customer.into(),
+            }),
+            institution: institution.id.into(),
+            institution_name: institution.name.into(),
+            status: status_for(broken),
+            inactive: broken.map(Inactive::because),
+        };
+        tx.put(&authorization)?;
+        Ok(Link {
+            authorization,
+            institution,
+            now,
+        })
+    }
+
+    /// Adds one of the bank's accounts; `own_cause` breaks this account alone (a closed one).
+    fn add(
+        &self,
+        tx: &Tx<'_>,
+        offered: &BankAccount,
+        own_cause: Option<InactiveCause>,
+    ) -> ApiResult<()> {
+        let cause = own_cause.or(self.authorization.inactive.as_ref().map(|i| i.cause));
+        tx.put(&Account {
+            id: ids::new_id("fca"),
+            created: self.now,
+            authorization: self.authorization.id.clone(),
+            account_holder: self.authorization.account_holder.clone(),
+            institution: self.institution.id.into(),
+            institution_name: self.institution.name.into(),
+            display_name: offered.display_name.into(),
+            last4: offered.last4.into(),
+            category: offered.category,
+            subcategory: offered.subcategory,
+            permissions: vec![Permission::PaymentMethod, Permission::Balances],
+            status: status_for(cause),
+            inactive: cause.map(Inactive::because),
+            account_numbers: fresh_account_numbers(self.institution, self.now, false),
+            refreshed: Default::default(),
+        })
+    }
+}
+
+fn status_for(cause: Option<InactiveCause>) -> AccountStatus {
+    if cause.is_some() {
         AccountStatus::Inactive
     } else {
         AccountStatus::Active
-    };
-    let authorization = Authorization {
-        id: ids::new_id("fcauth"),
-        created: now,
-        account_holder: holder.clone(),
-        institution: institution.id.into(),
-        institution_name: institution.name.into(),
-        status,
-        inactive: broken.map(Inactive::because),
-    };
-    tx.put(&authorization)?;
-    let checking = institutions::bank_account("6789")
-        .ok_or_else(|| ApiError::internal("missing test bank account"))?;
-    tx.put(&Account {
-        id: ids::new_id("fca"),
-        created: now,
-        authorization: authorization.id,
-        account_holder: holder,
-        institution: institution.id.into(),
-        institution_name: institution.name.into(),
-        display_name: checking.display_name.into(),
-        last4: checking.last4.into(),
-        category: checking.category,
-        subcategory: checking.subcategory,
-        permissions: vec![Permission::PaymentMethod, Permission::Balances],
-        status,
-        inactive: broken.map(Inactive::because),
-        account_numbers: fresh_account_numbers(institution, now, false),
-        refreshed: Default::default(),
-    })
+    }
 }
