@@ -31,6 +31,7 @@ export type {
   MandateFormOptions,
   Outcome,
   RelinkResult,
+  SelectedAccount,
   SetupIntent,
   StripeError,
   StripeErrorType,

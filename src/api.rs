@@ -24,6 +24,10 @@ use crate::stripe_js::StripeJs;
 /// if (result.error) showError(result.error.message);
 /// else if (result.outcome === 'no_account') askToPickTheRightAccount();
 /// ```
+///
+/// With `stripe: Stripe(pk)` (the `stripe` provider) Stripe.js runs its own modal and this
+/// classifies what it resolves; `fetchSession(id)` completes sessions Stripe.js rendered
+/// without `relink_result`.
 #[wasm_bindgen(
     js_name = collectFinancialConnectionsAccounts,
     unchecked_return_type = "CollectResult"
@@ -88,6 +92,9 @@ pub async fn confirm_us_bank_account_setup(
 /// re-enables itself and dispatches `relink:error` (`detail.error`). Throws for invalid
 /// options.
 ///
+/// `bankAccount: {bankName, last4}` shows the account the mandate debits above its text (the
+/// mandate speaks of "the bank account specified above").
+///
 /// When confirming fails because the bank account's link is broken
 /// (`financial_connections_account_inactive`) and `createRelinkSession` is given, the form
 /// offers "Reconnect your bank account": it runs the relink flow with the client secret that
@@ -120,13 +127,41 @@ pub fn mount_mandate_form(
         raw.client_secret = raw
             .client_secret
             .or_else(|| form.get_attribute("data-secret"));
+        let bank_account = bank_account(&options)?;
         let options = validate(raw)?;
-        crate::mandate_form::MountedForm::mount(form, &options, stripe, relink)
+        let setup = crate::mandate_form::FormSetup {
+            stripe,
+            relink,
+            bank_account,
+        };
+        crate::mandate_form::MountedForm::mount(form, &options, setup)
     })()
     .map_err(|error| JsError::new(&error.to_string()))?;
     Ok(MandateFormHandle {
         mounted: Some(mounted),
     })
+}
+
+/// The optional `bankAccount: {bankName, last4}` shown above the mandate.
+fn bank_account(
+    options: &JsValue,
+) -> Result<Option<crate::mandate_form::BankAccountLabel>, RelinkError> {
+    let account = crate::js_object::get(options, "bankAccount");
+    if account.is_undefined() || account.is_null() {
+        return Ok(None);
+    }
+    let bank_name = text_option(&account, "bankName")?;
+    let last4 = text_option(&account, "last4")?;
+    match (bank_name, last4) {
+        (Some(bank_name), Some(last4)) => Ok(Some(crate::mandate_form::BankAccountLabel {
+            bank_name,
+            last4,
+        })),
+        _ => Err(RelinkError::InvalidOption {
+            param: "bankAccount",
+            detail: "expected {bankName, last4}".into(),
+        }),
+    }
 }
 
 /// A mounted mandate form.
@@ -152,10 +187,29 @@ fn read_confirm_options(
     if options.is_undefined() || options.is_null() {
         return Ok(Default::default());
     }
-    serde_wasm_bindgen::from_value(options.clone()).map_err(|error| RelinkError::InvalidOption {
-        param: "options",
-        detail: error.to_string(),
+    Ok(crate::options::RawConfirmOptions {
+        client_secret: text_option(options, "clientSecret")?,
+        publishable_key: text_option(options, "publishableKey")?,
+        api_base: text_option(options, "apiBase")?,
+        merchant_name: text_option(options, "merchantName")?,
+        locale: text_option(options, "locale")?,
+        uses_stripe: false,
     })
+}
+
+/// The optional string option `options[param]`; another type is an error naming the option.
+fn text_option(options: &JsValue, param: &'static str) -> Result<Option<String>, RelinkError> {
+    let value = crate::js_object::get(options, param);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .as_string()
+        .map(Some)
+        .ok_or(RelinkError::InvalidOption {
+            param,
+            detail: "expected a string".into(),
+        })
 }
 
 fn validate(
@@ -167,26 +221,34 @@ fn validate(
     raw.validate(&origin, language.as_deref())
 }
 
-/// A server's JSON answer as a plain JS object.
-pub(crate) fn json_to_js<T: serde::Serialize>(value: &T) -> JsValue {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or(JsValue::NULL)
-}
-
 fn read_options(options: &JsValue) -> Result<(crate::options::CollectOptions, Hooks), RelinkError> {
     if !options.is_object() {
         return Err(RelinkError::MissingOption {
             param: "clientSecret",
         });
     }
-    let mut raw: RawOptions = serde_wasm_bindgen::from_value(options.clone()).map_err(|error| {
-        RelinkError::InvalidOption {
-            param: "options",
-            detail: error.to_string(),
-        }
-    })?;
-    // Functions and the Stripe.js instance do not cross through serde; read them as JS values.
+    let existing = crate::js_object::get(options, "existingAccountIds");
+    let existing_account_ids = if existing.is_undefined() || existing.is_null() {
+        None
+    } else {
+        let ids: Option<Vec<String>> = existing
+            .dyn_ref::<js_sys::Array>()
+            .map(|ids| ids.iter().map(|id| id.as_string()).collect())
+            .unwrap_or(None);
+        Some(ids.ok_or(RelinkError::InvalidOption {
+            param: "existingAccountIds",
+            detail: "expected an array of fca_… IDs".into(),
+        })?)
+    };
+    let mut raw = RawOptions {
+        client_secret: text_option(options, "clientSecret")?,
+        publishable_key: text_option(options, "publishableKey")?,
+        api_base: text_option(options, "apiBase")?,
+        existing_account_ids,
+        locale: text_option(options, "locale")?,
+        layout: text_option(options, "layout")?,
+        uses_stripe: false,
+    };
     let on_event = callback(options, "onEvent")?;
     let provider = match StripeJs::from_options(options)? {
         Some(stripe) => Provider::Stripe {

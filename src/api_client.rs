@@ -1,17 +1,23 @@
-//! Talks to the sandbox provider: form-encoded POSTs with the publishable key.
+//! Talks to the sandbox provider: form-encoded POSTs with the publishable key, answers decoded
+//! straight from the parsed JS objects into the flow's types.
 //!
 //! The client secret only ever travels in request bodies, never in a URL, and is never logged.
 
-use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, RequestInit, Response};
 
 use crate::dom::describe;
-use crate::error::{ErrorEnvelope, RelinkError};
+use crate::error::RelinkError;
+use crate::js_object::{array, get, string};
+use crate::js_session::{accounts, error_from_js};
 use crate::mandate;
 use crate::options::CollectOptions;
-use crate::sandbox_api::{Authentication, Endpoint, Manifest, encode_form};
+use crate::sandbox_api::{
+    Authentication, BankAccount, Endpoint, ExpectedAccount, Filters, Institution, Limits, Manifest,
+    ManifestSession, RelinkTarget, encode_form,
+};
+use crate::session::{CompletedSession, LinkedAccount};
 
 /// A client bound to one session.
 #[derive(Clone)]
@@ -48,7 +54,8 @@ impl ApiClient {
     }
 
     pub(crate) async fn manifest(&self) -> Result<Manifest, RelinkError> {
-        self.post(Endpoint::Manifest.path(), &[], None).await
+        let answer = self.post(Endpoint::Manifest.path(), &[], None).await?;
+        manifest(&answer).ok_or(RelinkError::UnexpectedResponse { status: 200 })
     }
 
     pub(crate) async fn authenticate(
@@ -64,47 +71,53 @@ impl ApiClient {
         if let Some(code) = mfa_code {
             fields.push(("mfa_code", code));
         }
-        self.post(Endpoint::Authenticate.path(), &fields, None)
-            .await
+        let answer = self
+            .post(Endpoint::Authenticate.path(), &fields, None)
+            .await?;
+        authentication(&answer).ok_or(RelinkError::UnexpectedResponse { status: 200 })
     }
 
-    /// Finishes the session; returns it as the server sent it.
+    /// Finishes the session; returns it as the server sent it, and what the flow needs of it.
     pub(crate) async fn complete(
         &self,
         accounts: &[String],
-    ) -> Result<serde_json::Value, RelinkError> {
+    ) -> Result<(JsValue, CompletedSession), RelinkError> {
         let fields: Vec<(&str, &str)> = accounts
             .iter()
             .map(|last4| ("accounts[]", last4.as_str()))
             .collect();
-        self.post(Endpoint::Complete.path(), &fields, None).await
+        let session = self.post(Endpoint::Complete.path(), &fields, None).await?;
+        let completed = completed_session(&session);
+        Ok((session, completed))
     }
 
     /// Confirms the SetupIntent with an online mandate acceptance; returns the SetupIntent.
     pub(crate) async fn confirm_setup_intent(
         &self,
         idempotency_key: &str,
-    ) -> Result<serde_json::Value, RelinkError> {
+    ) -> Result<JsValue, RelinkError> {
         let id = mandate::setup_intent_id(&self.client_secret)?;
         let path = mandate::confirm_path(id);
         self.post(&path, mandate::CONFIRM_FIELDS, Some(idempotency_key))
             .await
     }
 
-    async fn post<T: DeserializeOwned>(
+    /// POSTs the form and resolves the parsed JSON body of a 2xx answer.
+    async fn post(
         &self,
         path: &str,
         fields: &[(&str, &str)],
         idempotency_key: Option<&str>,
-    ) -> Result<T, RelinkError> {
+    ) -> Result<JsValue, RelinkError> {
         let window = web_sys::window().ok_or(RelinkError::NoDocument)?;
         let mut pairs = Vec::with_capacity(fields.len() + 1);
         pairs.push(("client_secret", self.client_secret.as_str()));
         pairs.extend_from_slice(fields);
 
         let headers = Headers::new().map_err(network)?;
+        let authorization = ["Bearer ", &self.publishable_key].concat();
         headers
-            .append("Authorization", &format!("Bearer {}", self.publishable_key))
+            .append("Authorization", &authorization)
             .map_err(network)?;
         headers
             .append("Content-Type", "application/x-www-form-urlencoded")
@@ -117,27 +130,144 @@ impl ApiClient {
         init.set_headers(&headers);
         init.set_body(&JsValue::from_str(&encode_form(&pairs)));
 
-        let url = format!("{}{}", self.api_base, path);
+        let url = [self.api_base.as_str(), path].concat();
         let response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
             .await
             .map_err(network)?;
         let response: Response = response.dyn_into().map_err(network)?;
         let status = response.status();
-        let text = JsFuture::from(response.text().map_err(network)?)
-            .await
-            .map_err(network)?
-            .as_string()
-            .unwrap_or_default();
+        let unexpected = RelinkError::UnexpectedResponse { status };
+        // A body that is not JSON (a proxy's HTML error page) is the server's fault, not the
+        // network's.
+        let body = match response.json() {
+            Ok(parsing) => JsFuture::from(parsing).await.ok(),
+            Err(_) => None,
+        };
+        let Some(body) = body.filter(JsValue::is_object) else {
+            return Err(unexpected);
+        };
         if response.ok() {
-            serde_json::from_str(&text).map_err(|_| RelinkError::UnexpectedResponse { status })
+            return Ok(body);
+        }
+        let error = get(&body, "error");
+        if error.is_object() && string(&error, "type").is_some() {
+            Err(RelinkError::Api(Box::new(error_from_js(&error))))
         } else {
-            Err(serde_json::from_str::<ErrorEnvelope>(&text)
-                .map(|envelope| RelinkError::Api(Box::new(envelope.error)))
-                .unwrap_or(RelinkError::UnexpectedResponse { status }))
+            Err(unexpected)
         }
     }
 }
 
 fn network(error: JsValue) -> RelinkError {
     RelinkError::Network(describe(&error))
+}
+
+/// Parses each string of `object[key]` as a wire enum, skipping values this build does not
+/// know, so a newer server cannot break an older component.
+fn wire_values<T: std::str::FromStr>(object: &JsValue, key: &str) -> Vec<T> {
+    array(object, key)
+        .iter()
+        .filter_map(|value| value.as_string()?.parse().ok())
+        .collect()
+}
+
+fn flag(object: &JsValue, key: &str, default: bool) -> bool {
+    get(object, key).as_bool().unwrap_or(default)
+}
+
+fn manifest(answer: &JsValue) -> Option<Manifest> {
+    let session = get(answer, "session");
+    let filters = get(&session, "filters");
+    let limits = get(&session, "limits");
+    let relink = get(answer, "relink");
+    Some(Manifest {
+        session: ManifestSession {
+            id: string(&session, "id").unwrap_or_default(),
+            permissions: wire_values(&session, "permissions"),
+            filters: filters.is_object().then(|| Filters {
+                account_subcategories: get(&filters, "account_subcategories")
+                    .is_object()
+                    .then(|| wire_values(&filters, "account_subcategories")),
+            }),
+            limits: limits.is_object().then(|| Limits {
+                accounts: get(&limits, "accounts").as_f64().map(|limit| limit as u32),
+            }),
+        },
+        merchant_name: string(answer, "merchant_name")?,
+        institutions: array(answer, "institutions")
+            .iter()
+            .filter_map(|institution| read_institution(&institution))
+            .collect(),
+        relink: if relink.is_object() {
+            Some(RelinkTarget {
+                institution: read_institution(&get(&relink, "institution"))?,
+                account: expected_account(&get(&relink, "account")),
+            })
+        } else {
+            None
+        },
+    })
+}
+
+fn read_institution(institution: &JsValue) -> Option<Institution> {
+    Some(Institution {
+        id: string(institution, "id")?,
+        name: string(institution, "name")?,
+        mfa: flag(institution, "mfa", false),
+        oauth: flag(institution, "oauth", false),
+        down: flag(institution, "down", false),
+    })
+}
+
+fn expected_account(account: &JsValue) -> Option<ExpectedAccount> {
+    Some(ExpectedAccount {
+        id: string(account, "id")?,
+        display_name: string(account, "display_name").unwrap_or_default(),
+        last4: string(account, "last4")?,
+        subcategory: string(account, "subcategory").and_then(|kind| kind.parse().ok()),
+    })
+}
+
+fn authentication(answer: &JsValue) -> Option<Authentication> {
+    let message = || string(answer, "message");
+    match string(answer, "status")?.as_str() {
+        "authenticated" => Some(Authentication::Authenticated {
+            accounts: array(answer, "accounts")
+                .iter()
+                .filter_map(|account| bank_account(&account))
+                .collect(),
+        }),
+        "mfa_required" => Some(Authentication::MfaRequired),
+        "login_failed" => Some(Authentication::LoginFailed { message: message() }),
+        "institution_unavailable" => {
+            Some(Authentication::InstitutionUnavailable { message: message() })
+        }
+        _ => None,
+    }
+}
+
+fn bank_account(account: &JsValue) -> Option<BankAccount> {
+    Some(BankAccount {
+        last4: string(account, "last4")?,
+        display_name: string(account, "display_name").unwrap_or_default(),
+        category: string(account, "category"),
+        subcategory: string(account, "subcategory").and_then(|kind| kind.parse().ok()),
+        eligible: flag(account, "eligible", true),
+        existing_account: string(account, "existing_account"),
+    })
+}
+
+fn completed_session(session: &JsValue) -> CompletedSession {
+    CompletedSession {
+        accounts: accounts(session)
+            .iter()
+            .map(|account| LinkedAccount {
+                id: string(&account, "id").unwrap_or_default(),
+                display_name: string(&account, "display_name").unwrap_or_default(),
+                last4: string(&account, "last4").unwrap_or_default(),
+            })
+            .collect(),
+        failure_reason: string(&get(session, "relink_result"), "failure_reason")
+            .and_then(|reason| reason.parse().ok()),
+    }
 }

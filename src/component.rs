@@ -16,10 +16,11 @@ use wasm_bindgen_futures::spawn_local;
 use crate::api_client::ApiClient;
 use crate::dom::document;
 use crate::error::RelinkError;
-use crate::flow::{Effect, Event, Msg, Settlement, State, Step, update};
-use crate::js_object::{get, object_with, set};
+use crate::flow::{Effect, Event, Failure, Msg, Settlement, State, Step, update};
+use crate::js_object::{object_with, set};
 use crate::js_session::{
-    classify_session, could_not_launch, error_to_js, finished, flatten_accounts,
+    classification_detail, classify_session, could_not_launch, error_to_js, finished,
+    flatten_accounts,
 };
 use crate::modal::Modal;
 use crate::options::CollectOptions;
@@ -77,6 +78,8 @@ struct OpenFlow {
     client: ApiClient,
     existing_account_ids: Vec<String>,
     on_event: Option<Function>,
+    /// The finished session exactly as the server sent it; the flow only sees its summary.
+    session: RefCell<Option<JsValue>>,
     settle: RefCell<Option<oneshot::Sender<JsValue>>>,
 }
 
@@ -103,7 +106,7 @@ async fn collect_with_stripe(
     fetch_session: Option<Function>,
 ) -> JsValue {
     OPEN.with(|open| *open.borrow_mut() = Some(Open::Stripe));
-    let _slot = StripeSlot;
+    let slot = StripeSlot;
     emit(on_event.as_ref(), Event::Open, None);
     let result = match stripe.collect(&options.client_secret).await {
         Ok(session) => {
@@ -113,11 +116,8 @@ async fn collect_with_stripe(
             let result = finished(&session, classification);
             // Stripe.js reports no steps; what it resolved says whether the customer gave up.
             if classification.outcome.is_success() {
-                emit(
-                    on_event.as_ref(),
-                    Event::Success,
-                    Some(&outcome_detail(&result)),
-                );
+                let detail = classification_detail(classification);
+                emit(on_event.as_ref(), Event::Success, Some(&detail));
             } else {
                 emit(on_event.as_ref(), Event::Cancel, None);
             }
@@ -130,7 +130,8 @@ async fn collect_with_stripe(
             could_not_launch(&error)
         }
     };
-    drop(_slot);
+    // Free the slot before `close`, so a merchant may start the next flow from its handler.
+    drop(slot);
     emit(on_event.as_ref(), Event::Close, None);
     result
 }
@@ -147,6 +148,7 @@ async fn collect_in_modal(options: CollectOptions, on_event: Option<Function>) -
         client: ApiClient::for_session(&options),
         existing_account_ids: options.existing_account_ids,
         on_event,
+        session: RefCell::new(None),
         settle: RefCell::new(Some(sender)),
     });
     let dispatch: Dispatch = {
@@ -213,8 +215,66 @@ impl OpenFlow {
             return;
         }
         *self.state.borrow_mut() = Some(state);
+        // An error that ends the flow travels in the settlement, which runs after its event.
+        let settling_error = effects.iter().find_map(|effect| match effect {
+            Effect::Settle(Settlement::Error(error)) => Some(error.clone()),
+            _ => None,
+        });
         for effect in effects {
-            self.run(effect);
+            match effect {
+                Effect::Emit(event) => {
+                    let detail = self.event_detail(event, settling_error.as_ref());
+                    emit(self.on_event.as_ref(), event, detail.as_ref());
+                }
+                effect => self.run(effect),
+            }
+        }
+    }
+
+    /// What an event tells the merchant besides its type, read from the state it happened in.
+    fn event_detail(&self, event: Event, settling_error: Option<&RelinkError>) -> Option<Object> {
+        let state = self.state.borrow();
+        let state = state.as_ref()?;
+        match event {
+            Event::InstitutionSelected => {
+                let chosen = state.institution.as_ref()?;
+                let institution = object_with("id", &chosen.id.as_str().into());
+                set(&institution, "name", &chosen.name.as_str().into());
+                Some(object_with("institution", &institution))
+            }
+            Event::AccountsSelected => {
+                let accounts: js_sys::Array = state
+                    .accounts
+                    .iter()
+                    .filter(|account| state.selected.contains(&account.last4))
+                    .map(|account| {
+                        let item = object_with("last4", &account.last4.as_str().into());
+                        set(&item, "display_name", &account.display_name.as_str().into());
+                        let kind = account.subcategory.map(|kind| kind.as_str());
+                        set(
+                            &item,
+                            "subcategory",
+                            &kind.map_or(JsValue::NULL, Into::into),
+                        );
+                        JsValue::from(item)
+                    })
+                    .collect();
+                Some(object_with("accounts", &accounts))
+            }
+            Event::Success => {
+                let session = self.session.borrow();
+                let classification =
+                    classify_session(session.as_ref()?, &self.existing_account_ids);
+                Some(classification_detail(classification))
+            }
+            Event::Error => {
+                let error = match &state.step {
+                    Step::Failure(Failure::Error(error)) => Some(error),
+                    _ => settling_error,
+                }?;
+                Some(object_with("error", &error_to_js(&error.to_stripe())))
+            }
+            _ => None,
         }
     }
 
@@ -238,6 +298,10 @@ impl OpenFlow {
             }),
             Effect::Complete { accounts } => spawn_local(async move {
                 let answer = flow.client.complete(&accounts).await;
+                let answer = answer.map(|(session, completed)| {
+                    *flow.session.borrow_mut() = Some(session);
+                    completed
+                });
                 flow.handle(Msg::Completed(answer));
             }),
             Effect::Emit(event) => emit(self.on_event.as_ref(), event, None),
@@ -253,8 +317,12 @@ impl OpenFlow {
         drop(self.modal.borrow_mut().take());
         OPEN.with(|open| open.borrow_mut().take());
         let result = match settlement {
-            Settlement::Session(session) => {
-                let session = crate::api::json_to_js(&session);
+            Settlement::Session(_) => {
+                let session = self
+                    .session
+                    .borrow_mut()
+                    .take()
+                    .unwrap_or_else(|| Object::new().into());
                 flatten_accounts(&session);
                 let classification = classify_session(&session, &self.existing_account_ids);
                 finished(&session, classification)
@@ -263,13 +331,6 @@ impl OpenFlow {
         };
         let _ = sender.send(result);
     }
-}
-
-/// `{outcome, isNew}` of a collect result, for the `success` event.
-fn outcome_detail(result: &JsValue) -> Object {
-    let detail = object_with("outcome", &get(result, "outcome"));
-    set(&detail, "isNew", &get(result, "isNew"));
-    detail
 }
 
 /// Calls the merchant's `onEvent` with `{type, ...detail}`.

@@ -39,6 +39,8 @@ pub(crate) struct El(HtmlElement);
 
 impl El {
     /// A new `<tag>` element.
+    // Called from every render; one copy instead of one per call site keeps the wasm small.
+    #[inline(never)]
     pub(crate) fn new(document: &Document, tag: &str) -> Result<El, RelinkError> {
         let element = document.create_element(tag).map_err(render_error)?;
         element
@@ -47,25 +49,30 @@ impl El {
             .map_err(|_| RelinkError::Render(format!("<{tag}> is not an HTML element")))
     }
 
+    #[inline(never)]
     pub(crate) fn attr(self, name: &str, value: &str) -> Self {
         let _ = self.0.set_attribute(name, value);
         self
     }
 
+    #[inline(never)]
     pub(crate) fn class(self, class: &str) -> Self {
         self.attr("class", class)
     }
 
+    #[inline(never)]
     pub(crate) fn test_id(self, id: &str) -> Self {
         self.attr("data-testid", id)
     }
 
     /// Sets the text; the only way text enters the modal.
+    #[inline(never)]
     pub(crate) fn text(self, text: &str) -> Self {
         self.0.set_text_content(Some(text));
         self
     }
 
+    #[inline(never)]
     pub(crate) fn child(self, child: impl AsRef<Node>) -> Self {
         let _ = self.0.append_child(child.as_ref());
         self
@@ -79,6 +86,7 @@ impl El {
     }
 
     /// Adds a listener whose lifetime is tied to `listeners`.
+    #[inline(never)]
     pub(crate) fn on(
         self,
         listeners: &mut Vec<EventListener>,
@@ -90,6 +98,7 @@ impl El {
     }
 
     /// Like [`El::on`], for listeners that call `preventDefault` (form submits, Tab).
+    #[inline(never)]
     pub(crate) fn on_cancelable(
         self,
         listeners: &mut Vec<EventListener>,

@@ -6,12 +6,10 @@
 //! here natively. Messages that do not fit the current step (a late response after the customer
 //! closed, a double click) are ignored, which is what makes settlement exactly-once.
 
-use serde_json::Value;
-
 use crate::error::RelinkError;
 use crate::model::{AccountSubcategory, Permission};
 use crate::sandbox_api::{Authentication, BankAccount, Institution, Manifest, RelinkTarget};
-use crate::session::{failure_reason, linked_account_ids};
+use crate::session::CompletedSession;
 
 /// The screen the customer is on.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,7 +99,7 @@ pub enum Msg {
     /// "Try again" after picking the wrong account.
     RetryAccountSelection,
     /// The complete request finished.
-    Completed(Result<Value, RelinkError>),
+    Completed(Result<CompletedSession, RelinkError>),
     /// "Done" on a final screen.
     Done,
     /// The back button: one step back before anything was sent to the bank.
@@ -132,8 +130,8 @@ pub enum Effect {
 /// How the flow ends.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Settlement {
-    /// With the finished session as the server returned it.
-    Session(Value),
+    /// With the finished session (the browser layer holds it as the server returned it).
+    Session(CompletedSession),
     /// Without a session.
     Error(RelinkError),
 }
@@ -195,7 +193,7 @@ pub struct State {
     /// `last4`s of the selected accounts.
     pub selected: Vec<String>,
     /// The finished session, once `complete` answered.
-    pub session: Option<Value>,
+    pub session: Option<CompletedSession>,
     password: Option<Password>,
     close_requested: bool,
 }
@@ -243,11 +241,11 @@ impl State {
 
     /// The institutions matching the search text, case-insensitively.
     pub fn visible_institutions(&self) -> Vec<&Institution> {
-        let query = self.query.trim().to_lowercase();
+        let query = fold_case(self.query.trim());
         self.manifest
             .iter()
             .flat_map(|m| &m.institutions)
-            .filter(|institution| institution.name.to_lowercase().contains(&query))
+            .filter(|institution| fold_case(&institution.name).contains(&query))
             .collect()
     }
 
@@ -350,6 +348,18 @@ impl State {
         self.institution = Some(institution);
         (self, vec![Effect::Emit(Event::InstitutionSelected)])
     }
+}
+
+/// Lowercases ASCII and Latin-1 letters, which covers bank names in the modal's languages
+/// (Japanese has no case). `str::to_lowercase` would do every script, but its Unicode tables
+/// would be a tenth of the component's download.
+fn fold_case(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            'A'..='Z' | 'À'..='Þ' if c != '×' => char::from_u32(u32::from(c) + 32).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
 }
 
 /// The transition function: the next state and the effects to run.
@@ -499,8 +509,8 @@ pub fn update(mut state: State, msg: Msg) -> (State, Vec<Effect>) {
         }
 
         (S::Working(Work::Linking), Msg::Completed(Ok(session))) => {
-            let linked = !linked_account_ids(&session).is_empty();
-            let failed = failure_reason(&session).is_some();
+            let linked = session.linked_any();
+            let failed = session.failure_reason.is_some();
             if state.close_requested {
                 return state.finish(Settlement::Session(session));
             }
@@ -540,7 +550,7 @@ pub fn update(mut state: State, msg: Msg) -> (State, Vec<Effect>) {
 
         // The final screens: the session is finished, "Done" and "Close" both hand it over.
         (S::Success | S::Failure(_), Msg::Done | Msg::Close) if state.session.is_some() => {
-            let session = state.session.take().unwrap_or(Value::Null);
+            let session = state.session.take().unwrap_or_default();
             state.finish(Settlement::Session(session))
         }
         // The customer closes while accounts are being linked: let the request decide.
@@ -560,7 +570,7 @@ pub fn update(mut state: State, msg: Msg) -> (State, Vec<Effect>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn manifest(relink: Option<Value>, limit: u32) -> Manifest {
         serde_json::from_value(json!({
@@ -605,8 +615,10 @@ mod tests {
         run(state, [Msg::ManifestLoaded(Ok(Box::new(manifest)))]).0
     }
 
-    fn linked_session() -> Value {
-        json!({"accounts": {"object": "list", "data": [{"id": "fca_1"}]}, "relink_result": null})
+    fn linked_session() -> CompletedSession {
+        CompletedSession::from_json(
+            &json!({"accounts": {"object": "list", "data": [{"id": "fca_1"}]}, "relink_result": null}),
+        )
     }
 
     #[test]
@@ -707,7 +719,8 @@ mod tests {
                 Effect::Complete { accounts: vec![] }
             ]
         );
-        let closed = json!({"accounts": {"object": "list", "data": []}});
+        let closed =
+            CompletedSession::from_json(&json!({"accounts": {"object": "list", "data": []}}));
         let (state, effects) = run(state, [Msg::Completed(Ok(closed.clone()))]);
         assert_eq!(state.step, Step::Finished);
         assert!(effects.contains(&Effect::Settle(Settlement::Session(closed))));
@@ -825,6 +838,15 @@ mod tests {
         assert!(!state.can_go_back(), "the institution of a relink is fixed");
         let (state, _) = update(state, Msg::Back);
         assert_eq!(state.step, Step::Login { failed: false });
+    }
+
+    #[test]
+    fn search_ignores_case_in_latin_scripts() {
+        let mut state = loaded(manifest(None, 1));
+        state.query = "  SANDBOX ".into();
+        assert_eq!(state.visible_institutions().len(), 1);
+        assert_eq!(fold_case("KÖLN × Ärzte"), "köln × ärzte");
+        assert_eq!(fold_case("みずほ銀行"), "みずほ銀行");
     }
 
     #[test]

@@ -168,6 +168,8 @@ pub struct Strings {
     pub mandate_inactive: &'static str,
     pub mandate_relink: &'static str,
     pub mandate_relink_failed: &'static str,
+    /// `{0}` bank, `{1}` last4: the account the mandate debits.
+    pub mandate_account: &'static str,
     pub permission_payment_method: (&'static str, &'static str),
     pub permission_balances: (&'static str, &'static str),
     pub permission_ownership: (&'static str, &'static str),
@@ -240,6 +242,7 @@ static EN: Strings = Strings {
     mandate_inactive: "The connection to your bank stopped working. Reconnect your bank account to save it.",
     mandate_relink: "Reconnect your bank account",
     mandate_relink_failed: "Your bank account was not reconnected. Try again, or use another bank account.",
+    mandate_account: "{0} account ending in {1}",
     permission_payment_method: (
         "Account and routing numbers",
         "To make payments from or to this account.",
@@ -312,6 +315,7 @@ static JA: Strings = Strings {
     mandate_inactive: "銀行との接続が切れています。保存するには銀行口座を再連携してください。",
     mandate_relink: "銀行口座を再連携",
     mandate_relink_failed: "銀行口座は再連携されませんでした。もう一度お試しいただくか、別の銀行口座をご利用ください。",
+    mandate_account: "{0} の口座(末尾 {1})",
     permission_payment_method: ("口座番号と支店番号", "この口座での支払いと入金のため。"),
     permission_balances: ("残高", "口座の現在残高と利用可能残高。"),
     permission_ownership: ("口座名義", "口座名義人の氏名と住所。"),
@@ -372,6 +376,7 @@ static DE: Strings = Strings {
     mandate_inactive: "Die Verbindung zu Ihrer Bank funktioniert nicht mehr. Verbinden Sie Ihr Bankkonto erneut, um es zu speichern.",
     mandate_relink: "Bankkonto erneut verbinden",
     mandate_relink_failed: "Ihr Bankkonto wurde nicht wieder verbunden. Versuchen Sie es erneut oder verwenden Sie ein anderes Bankkonto.",
+    mandate_account: "Konto bei {0} mit der Endung {1}",
     permission_payment_method: (
         "Konto- und Bankleitzahl",
         "Für Zahlungen von oder auf dieses Konto.",
@@ -398,6 +403,7 @@ mod tests {
                 (en.wrong_body, other.wrong_body),
                 (en.oauth_intro, other.oauth_intro),
                 (en.select_expected, other.select_expected),
+                (en.mandate_account, other.mandate_account),
             ] {
                 for placeholder in ["{0}", "{1}", "{2}", "{3}"] {
                     assert_eq!(a.contains(placeholder), b.contains(placeholder), "{b}");

@@ -54,3 +54,10 @@ pub(crate) fn callback(
             detail: "expected a function".into(),
         })
 }
+
+/// `object[key]` as an array; anything else counts as empty.
+pub(crate) fn array(object: &JsValue, key: &str) -> js_sys::Array {
+    get(object, key)
+        .dyn_into::<js_sys::Array>()
+        .unwrap_or_default()
+}

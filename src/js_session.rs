@@ -56,6 +56,20 @@ pub(crate) fn classify_session(
     )
 }
 
+/// `{outcome, isNew}`: what the `success` event carries.
+pub(crate) fn classification_detail(classification: Classification) -> Object {
+    let detail = Object::new();
+    set(&detail, "outcome", &classification.outcome.as_str().into());
+    set(
+        &detail,
+        "isNew",
+        &classification
+            .is_new
+            .map_or(JsValue::NULL, JsValue::from_bool),
+    );
+    detail
+}
+
 /// `{financialConnectionsSession, outcome, isNew}`.
 pub(crate) fn finished(session: &JsValue, classification: Classification) -> JsValue {
     let result = Object::new();

@@ -18,11 +18,12 @@ use crate::api_client::ApiClient;
 use crate::component::{Hooks, Provider};
 use crate::dom::{El, render_error};
 use crate::error::RelinkError;
-use crate::i18n::Strings;
-use crate::js_object::{get, object_with};
+use crate::i18n::{Strings, fill};
+use crate::js_object::{object_with, string};
 use crate::js_session::error_to_js;
 use crate::mandate::{Attempt, MandateForm, MandateStatus, mandate_text, offers_relink};
 use crate::options::{CollectOptions, ConfirmOptions, Layout};
+use crate::outcome::Outcome;
 use crate::stripe_js::StripeJs;
 
 /// Confirms a SetupIntent with whichever provider the page uses.
@@ -55,10 +56,7 @@ impl Confirmer {
     /// The confirmed SetupIntent, or why not.
     pub(crate) async fn confirm(&self, idempotency_key: &str) -> Result<JsValue, RelinkError> {
         match self {
-            Confirmer::Sandbox(client) => client
-                .confirm_setup_intent(idempotency_key)
-                .await
-                .map(|setup_intent| crate::api::json_to_js(&setup_intent)),
+            Confirmer::Sandbox(client) => client.confirm_setup_intent(idempotency_key).await,
             Confirmer::Stripe {
                 stripe,
                 client_secret,
@@ -76,6 +74,24 @@ pub(crate) struct RelinkHooks {
     pub(crate) fetch_session: Option<Function>,
     /// The merchant's `existingAccountIds`, for `isNew` in `relink:relinked`.
     pub(crate) existing_account_ids: Vec<String>,
+}
+
+/// The bank account the mandate debits, as the merchant knows it.
+#[derive(Debug)]
+pub(crate) struct BankAccountLabel {
+    pub(crate) bank_name: String,
+    pub(crate) last4: String,
+}
+
+/// What a form is mounted with besides its validated options.
+#[derive(Debug)]
+pub(crate) struct FormSetup {
+    /// The `stripe` provider, when given.
+    pub(crate) stripe: Option<StripeJs>,
+    /// Set when the merchant can create relink sessions.
+    pub(crate) relink: Option<RelinkHooks>,
+    /// Shown above the mandate text.
+    pub(crate) bank_account: Option<BankAccountLabel>,
 }
 
 /// A mounted mandate form. It lives until [`MountedForm::unmount`], whatever happens to the
@@ -111,9 +127,13 @@ impl MountedForm {
     pub(crate) fn mount(
         form: HtmlFormElement,
         options: &ConfirmOptions,
-        stripe: Option<StripeJs>,
-        relink: Option<RelinkHooks>,
+        setup: FormSetup,
     ) -> Result<Rc<MountedForm>, RelinkError> {
+        let FormSetup {
+            stripe,
+            relink,
+            bank_account,
+        } = setup;
         let document = crate::dom::document()?;
         let merchant_name = options
             .merchant_name
@@ -166,14 +186,28 @@ impl MountedForm {
             ),
             None => None,
         };
+        let mut text = El::new(&document, "div")?
+            .class("relink-mandate-text")
+            .test_id("mandate-text");
+        if let Some(account) = &bank_account {
+            text = text.child(
+                El::new(&document, "p")?
+                    .class("relink-mandate-account")
+                    .test_id("mandate-account")
+                    .text(&fill(
+                        strings.mandate_account,
+                        &[&account.bank_name, &account.last4],
+                    )),
+            );
+        }
+        let text = text.child(El::new(&document, "p")?.text(&mandate_text(
+            strings,
+            merchant_name,
+            label.trim(),
+        )));
         let mut container = El::new(&document, "div")?
             .class("relink-mandate")
-            .child(
-                El::new(&document, "p")?
-                    .class("relink-mandate-text")
-                    .test_id("mandate-text")
-                    .text(&mandate_text(strings, merchant_name, label.trim())),
-            )
+            .child(text)
             .child(error.clone());
         if let Some(button) = &relink_button {
             container = container.child(button.clone());
@@ -285,10 +319,12 @@ impl MountedForm {
             if mounted.unmounted.get() {
                 return;
             }
+            // A successful relink repaired the authorization the SetupIntent's account is on;
+            // should the account still be inactive, the next confirm says so.
             let repaired = result.as_ref().is_some_and(|result| {
-                get(result, "outcome")
-                    .as_string()
-                    .is_some_and(|outcome| is_repaired(&outcome))
+                string(result, "outcome")
+                    .and_then(|outcome| Outcome::from_wire(&outcome))
+                    .is_some_and(Outcome::is_success)
             });
             if let Some(result) = result.as_ref().filter(|_| repaired) {
                 mounted.notify("relink:relinked", result);
@@ -407,15 +443,6 @@ impl MountedForm {
         }
         let _ = self.form.remove_attribute("aria-busy");
     }
-}
-
-/// Whether a relink outcome leaves the SetupIntent's account working, so confirming again
-/// can succeed.
-fn is_repaired(outcome: &str) -> bool {
-    matches!(
-        outcome,
-        "relinked_expected_account" | "relinked_existing_account" | "linked_new_account"
-    )
 }
 
 fn set_disabled(element: &HtmlElement, disabled: bool) {

@@ -45,6 +45,27 @@ impl Outcome {
         }
     }
 
+    /// The outcome named by its wire value, if it is one.
+    ///
+    /// ```
+    /// use relink::outcome::Outcome;
+    /// assert_eq!(Outcome::from_wire("no_account"), Some(Outcome::NoAccount));
+    /// assert_eq!(Outcome::from_wire("maybe"), None);
+    /// ```
+    pub fn from_wire(value: &str) -> Option<Outcome> {
+        [
+            Outcome::RelinkedExpectedAccount,
+            Outcome::RelinkedExistingAccount,
+            Outcome::LinkedNewAccount,
+            Outcome::NoAccount,
+            Outcome::NoAuthorization,
+            Outcome::Other,
+            Outcome::CouldNotLaunch,
+        ]
+        .into_iter()
+        .find(|outcome| outcome.as_str() == value)
+    }
+
     /// Whether the merchant now holds a working account.
     pub fn is_success(self) -> bool {
         matches!(

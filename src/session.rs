@@ -1,129 +1,80 @@
-//! The finished session as the merchant receives it, and what it means.
+//! What the flow needs to know about a finished session.
 //!
-//! The server returns accounts as a REST list object; Stripe.js hands merchants a plain array,
-//! so the component does the same. Everything else inside the session is passed through as the
-//! server sent it, so fields this build does not know still reach the merchant.
+//! The session itself, exactly as the server sent it, stays with the browser layer, which hands
+//! it to the merchant (see `js_session`); the flow only needs the linked accounts (to show them)
+//! and the failure reason (to say the relink did not work). Keeping it typed keeps the flow
+//! free of any JSON representation.
 
-use serde::Serialize;
-use serde_json::Value;
+use crate::model::FailureReason;
 
-use crate::error::StripeError;
-use crate::model::{FailureReason, RelinkOptions, RelinkResult, SessionStatus};
-use crate::outcome::{Classification, FinishedSession, Outcome, classify};
-
-/// What `collectFinancialConnectionsAccounts` resolves with.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum CollectResult {
-    /// The flow ran; the customer may still have linked nothing (see `outcome`).
-    Session {
-        /// The session, `accounts` flattened to an array.
-        #[serde(rename = "financialConnectionsSession")]
-        session: Value,
-        /// What happened.
-        outcome: Outcome,
-        /// Whether the linked account is new to the merchant; `null` when none was linked.
-        #[serde(rename = "isNew")]
-        is_new: Option<bool>,
-    },
-    /// The flow could not run.
-    Error {
-        /// Stripe's error object.
-        error: StripeError,
-        /// Always [`Outcome::CouldNotLaunch`].
-        outcome: Outcome,
-    },
+/// The parts of a finished session the flow decides and renders with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompletedSession {
+    /// The linked accounts, in the server's order; empty when the customer linked nothing.
+    pub accounts: Vec<LinkedAccount>,
+    /// `relink_result.failure_reason`; `None` on success and for plain sessions.
+    pub failure_reason: Option<FailureReason>,
 }
 
-impl CollectResult {
-    /// The result for a flow that could not run.
-    pub fn error(error: StripeError) -> Self {
-        CollectResult::Error {
-            error,
-            outcome: Outcome::CouldNotLaunch,
-        }
-    }
+/// A linked account as the success screen shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkedAccount {
+    /// `fca_…`.
+    pub id: String,
+    /// Untrusted text.
+    pub display_name: String,
+    /// Last four digits of the account number.
+    pub last4: String,
+}
 
-    /// The result for a finished session, classified against the merchant's existing accounts.
+impl CompletedSession {
+    /// Reads a session as the API renders it, with `accounts` as a list object or an array.
     ///
     /// ```
-    /// use relink::outcome::Outcome;
-    /// use relink::session::CollectResult;
-    /// let raw = serde_json::json!({
-    ///     "id": "fcsess_1",
-    ///     "accounts": {"object": "list", "data": [{"id": "fca_new"}]},
-    ///     "relink_options": null,
-    ///     "relink_result": null,
-    /// });
-    /// let CollectResult::Session { session, outcome, is_new } = CollectResult::finished(raw, &["fca_old"]) else {
-    ///     unreachable!()
-    /// };
-    /// assert_eq!(session["accounts"][0]["id"], "fca_new");
-    /// assert_eq!((outcome, is_new), (Outcome::LinkedNewAccount, Some(true)));
+    /// use relink::model::FailureReason;
+    /// use relink::session::CompletedSession;
+    /// let session = CompletedSession::from_json(&serde_json::json!({
+    ///     "accounts": {"object": "list", "data": []},
+    ///     "relink_result": {"account": null, "authorization": null, "failure_reason": "no_account"},
+    /// }));
+    /// assert!(session.accounts.is_empty());
+    /// assert_eq!(session.failure_reason, Some(FailureReason::NoAccount));
     /// ```
-    pub fn finished<S: AsRef<str>>(mut session: Value, existing_account_ids: &[S]) -> Self {
-        flatten_accounts(&mut session);
-        let relink_options = session
-            .get("relink_options")
-            .and_then(|value| serde_json::from_value::<RelinkOptions>(value.clone()).ok());
-        let relink_result = session
-            .get("relink_result")
-            .and_then(|value| serde_json::from_value::<RelinkResult>(value.clone()).ok());
-        let status = session
-            .get("status")
-            .and_then(|value| serde_json::from_value::<SessionStatus>(value.clone()).ok());
-        let linked = linked_account_ids(&session);
-        let Classification { outcome, is_new } = classify(
-            FinishedSession {
-                relink_options: relink_options.as_ref(),
-                relink_result: relink_result.as_ref(),
-                linked_account: linked.first().map(String::as_str),
-                status,
-            },
-            existing_account_ids,
-        );
-        CollectResult::Session {
-            session,
-            outcome,
-            is_new,
+    pub fn from_json(session: &serde_json::Value) -> CompletedSession {
+        let text = |value: &serde_json::Value, key: &str| {
+            value
+                .get(key)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let accounts = session.get("accounts");
+        let items = accounts
+            .and_then(|accounts| accounts.get("data"))
+            .or(accounts)
+            .and_then(serde_json::Value::as_array);
+        CompletedSession {
+            accounts: items
+                .into_iter()
+                .flatten()
+                .map(|account| LinkedAccount {
+                    id: text(account, "id"),
+                    display_name: text(account, "display_name"),
+                    last4: text(account, "last4"),
+                })
+                .collect(),
+            failure_reason: session
+                .get("relink_result")
+                .and_then(|result| result.get("failure_reason"))
+                .and_then(serde_json::Value::as_str)
+                .and_then(|reason| reason.parse().ok()),
         }
     }
-}
 
-/// Replaces `accounts: {object: "list", data: […]}` with the bare array.
-fn flatten_accounts(session: &mut Value) {
-    if let Some(accounts) = session.get_mut("accounts") {
-        if let Some(data) = accounts.get_mut("data").map(Value::take) {
-            *accounts = data;
-        } else if accounts.is_null() {
-            *accounts = Value::Array(Vec::new());
-        }
+    /// Whether the customer linked at least one account.
+    pub fn linked_any(&self) -> bool {
+        !self.accounts.is_empty()
     }
-}
-
-/// The `fca_…` IDs linked in a session, whether `accounts` is a list object or an array.
-pub fn linked_account_ids(session: &Value) -> Vec<String> {
-    let accounts = session.get("accounts");
-    let items = accounts
-        .and_then(|accounts| accounts.get("data"))
-        .or(accounts)
-        .and_then(Value::as_array);
-    items
-        .into_iter()
-        .flatten()
-        .filter_map(|account| account.get("id").and_then(Value::as_str))
-        .map(str::to_owned)
-        .collect()
-}
-
-/// `relink_result.failure_reason` of a session, if it has one.
-pub fn failure_reason(session: &Value) -> Option<FailureReason> {
-    session
-        .get("relink_result")?
-        .get("failure_reason")?
-        .as_str()?
-        .parse()
-        .ok()
 }
 
 #[cfg(test)]
@@ -132,44 +83,16 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn exact_relink_resolves_with_flat_accounts_and_outcome() {
-        let raw = json!({
-            "id": "fcsess_1",
-            "object": "financial_connections.session",
-            "accounts": {"object": "list", "data": [{"id": "fca_1", "last4": "6789"}], "has_more": false},
-            "relink_options": {"authorization": "fcauth_1", "account": "fca_1"},
+    fn reads_list_objects_and_arrays() {
+        let listed = CompletedSession::from_json(&json!({
+            "accounts": {"object": "list", "data": [{"id": "fca_1", "display_name": "Checking", "last4": "6789"}]},
             "relink_result": {"account": "fca_1", "authorization": "fcauth_1", "failure_reason": null}
-        });
-        let result = serde_json::to_value(CollectResult::finished(raw, &["fca_1"])).unwrap();
-        assert_eq!(
-            result["financialConnectionsSession"]["accounts"][0]["last4"],
-            "6789"
-        );
-        assert_eq!(result["outcome"], "relinked_expected_account");
-        assert_eq!(result["isNew"], false);
-        assert!(result.get("error").is_none());
-    }
-
-    #[test]
-    fn closed_relink_has_empty_accounts_and_null_is_new() {
-        let raw = json!({
-            "accounts": {"object": "list", "data": []},
-            "relink_options": {"authorization": "fcauth_1", "account": null},
-            "relink_result": {"account": null, "authorization": null, "failure_reason": "no_authorization"}
-        });
-        assert_eq!(failure_reason(&raw), Some(FailureReason::NoAuthorization));
-        let result = serde_json::to_value(CollectResult::finished(raw, &[] as &[&str])).unwrap();
-        assert_eq!(result["financialConnectionsSession"]["accounts"], json!([]));
-        assert_eq!(result["outcome"], "no_authorization");
-        assert_eq!(result["isNew"], Value::Null);
-    }
-
-    #[test]
-    fn errors_carry_could_not_launch_and_no_session() {
-        let error = crate::error::RelinkError::FlowAlreadyOpen.to_stripe();
-        let result = serde_json::to_value(CollectResult::error(error)).unwrap();
-        assert_eq!(result["outcome"], "could_not_launch");
-        assert_eq!(result["error"]["code"], "flow_already_open");
-        assert!(result.get("financialConnectionsSession").is_none());
+        }));
+        assert_eq!(listed.accounts[0].last4, "6789");
+        assert_eq!(listed.failure_reason, None);
+        let flat = CompletedSession::from_json(&json!({"accounts": [{"id": "fca_2"}]}));
+        assert_eq!(flat.accounts[0].id, "fca_2");
+        assert!(flat.linked_any());
+        assert!(!CompletedSession::from_json(&json!({"accounts": null})).linked_any());
     }
 }

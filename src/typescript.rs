@@ -13,9 +13,27 @@ export type FlowEventType =
   | 'accounts_selected' | 'success' | 'error' | 'cancel' | 'close'
   | (string & {});
 
-export interface FlowEvent {
-  type: FlowEventType;
+/** An account the customer selected, as the bank showed it (snake_case, untrusted text). */
+export interface SelectedAccount {
+  last4: string;
+  display_name: string;
+  subcategory: 'checking' | 'savings' | 'credit_card' | 'line_of_credit' | 'mortgage' | 'other' | (string & {}) | null;
 }
+
+/**
+ * A lifecycle event; narrow on `type` for its details. With the `stripe` provider only
+ * `open`, `success`, `cancel`, `error` and `close` occur (Stripe.js reports no steps).
+ */
+export type FlowEvent =
+  | { type: 'open' | 'consent_acquired' | 'institution_authorized' | 'cancel' | 'close' }
+  /** The customer chose a bank (or, for relinks, the fixed one was shown). */
+  | { type: 'institution_selected'; institution: { id: string; name: string } }
+  /** The customer submitted their account selection. */
+  | { type: 'accounts_selected'; accounts: SelectedAccount[] }
+  /** Accounts were linked; the same `outcome` and `isNew` the promise resolves with. */
+  | { type: 'success'; outcome: Outcome; isNew: boolean | null }
+  /** The flow hit an error (a failed request); the promise may still resolve a session. */
+  | { type: 'error'; error: StripeError };
 
 /**
  * The part of a Stripe.js instance (`Stripe(publishableKey)`) that the `stripe` provider uses,
@@ -175,6 +193,11 @@ export interface MandateFormOptions extends ConfirmOptions {
   fetchSession?: FetchSession;
   /** Your existing `fca_…` IDs, for `isNew` in `relink:relinked`. */
   existingAccountIds?: string[];
+  /**
+   * The account the mandate debits (the FC account's `institution_name` and `last4`), shown
+   * above the mandate text, which speaks of "the bank account specified above".
+   */
+  bankAccount?: { bankName: string; last4: string };
 }
 
 /** A SetupIntent as the server returned it (snake_case). */

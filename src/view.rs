@@ -5,7 +5,6 @@
 use std::rc::Rc;
 
 use gloo_events::EventListener;
-use serde_json::Value;
 use web_sys::Document;
 
 use crate::dom::El;
@@ -487,15 +486,8 @@ impl View<'_> {
             _ => s.success_title.to_owned(),
         };
         let mut items = Vec::new();
-        for account in linked_accounts(state.session.as_ref()) {
-            let name = account
-                .get("display_name")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let last4 = account
-                .get("last4")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
+        for account in state.session.iter().flat_map(|session| &session.accounts) {
+            let (name, last4) = (&account.display_name, &account.last4);
             items.push(
                 self.el("li")?.class("account").child(
                     self.el("span")?
@@ -521,17 +513,6 @@ impl View<'_> {
             .child(self.el("ul")?.class("list").children(items))
             .child(self.actions([self.button(listeners, true, s.done, "done", Msg::Done)?])?))
     }
-}
-
-/// The linked accounts of a finished session, list object or array.
-fn linked_accounts(session: Option<&Value>) -> impl Iterator<Item = &Value> {
-    let accounts = session.and_then(|s| s.get("accounts"));
-    accounts
-        .and_then(|a| a.get("data"))
-        .or(accounts)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
 }
 
 /// The password and one-time code forms differ only in these.

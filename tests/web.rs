@@ -426,6 +426,34 @@ async fn plain_link_resolves_with_a_flat_session_and_a_new_account() {
             "close"
         ]
     );
+    // Events carry what a merchant's analytics want, in the shapes the TS types declare.
+    let details = event_objects();
+    let institution = details.get(2);
+    assert_eq!(
+        string(&institution, &["institution", "id"]).as_deref(),
+        Some("fcinst_sandbox")
+    );
+    assert_eq!(
+        string(&institution, &["institution", "name"]).as_deref(),
+        Some("Sandbox Bank")
+    );
+    let selected = details.get(4);
+    assert_eq!(
+        string(&selected, &["accounts", "0", "last4"]).as_deref(),
+        Some("6789")
+    );
+    assert_eq!(
+        string(&selected, &["accounts", "0", "subcategory"]).as_deref(),
+        Some("checking")
+    );
+    assert_eq!(Array::from(&get(&selected, &["accounts"])).length(), 1);
+    let success = details.get(5);
+    assert_eq!(
+        string(&success, &["outcome"]).as_deref(),
+        Some("linked_new_account")
+    );
+    assert_eq!(get(&success, &["isNew"]), JsValue::TRUE);
+    assert!(get(&details.get(0), &["institution"]).is_undefined());
     for request in fetches().iter() {
         let url = string(&request, &["url"]).unwrap();
         assert!(url.starts_with("https://sandbox.test/v1/link_account_sessions/"));
@@ -694,6 +722,10 @@ async fn errors_are_stripe_shaped_and_never_leave_a_modal() {
     );
     assert!(host().is_none());
     assert_eq!(event_types(), ["open", "error", "close"]);
+    assert_eq!(
+        string(&event_objects().get(1), &["error", "code"]).as_deref(),
+        Some("token_already_used")
+    );
 
     install_fetch("offline");
     let result = Running::start(options(JsValue::UNDEFINED)).result().await;
@@ -859,6 +891,30 @@ async fn mandate_form_brings_its_own_button_and_rejects_bad_options() {
         .unwrap();
     assert!(mount_mandate_form(bad.clone(), mandate_options()).is_err());
     bad.remove();
+
+    // The account the mandate debits is shown above the text that speaks of it.
+    let form = mandate_page(true);
+    let account = js_sys::Object::new();
+    Reflect::set(&account, &"bankName".into(), &"Sandbox Bank".into()).unwrap();
+    Reflect::set(&account, &"last4".into(), &"6789".into()).unwrap();
+    let mut handle = mount_mandate_form(
+        form.clone(),
+        with(mandate_options(), "bankAccount", &account),
+    )
+    .unwrap();
+    assert_eq!(
+        in_form(&form, "mandate-account").text_content().as_deref(),
+        Some("Sandbox Bank account ending in 6789")
+    );
+    let text = in_form(&form, "mandate-text").text_content().unwrap();
+    assert!(text.starts_with("Sandbox Bank account ending in 6789By clicking"));
+    handle.unmount();
+    let half = js_sys::Object::new();
+    Reflect::set(&half, &"last4".into(), &"6789".into()).unwrap();
+    assert!(
+        mount_mandate_form(form.clone(), with(mandate_options(), "bankAccount", &half)).is_err()
+    );
+    form.remove();
 }
 
 #[wasm_bindgen_test]

@@ -211,6 +211,7 @@ export async function startMerchantPage({ loadRelink }) {
     mandate = (await relink()).mountMandateForm(form, {
       merchantName: 'Rocket Rides',
       clientSecret,
+      bankAccount: { bankName: account.institution_name, last4: account.last4 },
       createRelinkSession: async () =>
         (await merchantApi('/demo/api/relink_session', { account: account.id, exact: true })).client_secret,
     });
