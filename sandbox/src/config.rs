@@ -62,6 +62,15 @@ pub struct Config {
     )]
     pub team_emails: Vec<String>,
 
+    /// Origins besides localhost (and the sandbox itself) whose pages may call the API from a
+    /// browser, e.g. `https://dev.example.com`. Repeat the flag or separate with commas.
+    #[arg(
+        long = "cors-origin",
+        env = "RELINK_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
+
     /// What to do; serving is the default.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -109,6 +118,8 @@ pub struct Settings {
     pub public_url: String,
     /// Addresses hosted relink emails may go to.
     pub team_emails: Vec<String>,
+    /// Extra origins allowed by CORS (localhost and the public URL always are).
+    pub cors_origins: Vec<String>,
 }
 
 impl Settings {
@@ -122,6 +133,7 @@ impl Settings {
             pkg: PathBuf::from("/nonexistent/pkg"),
             public_url: "http://127.0.0.1:4242".into(),
             team_emails: vec![DEFAULT_TEAM_EMAIL.into()],
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -141,6 +153,11 @@ impl From<&Config> for Settings {
                 .trim_end_matches('/')
                 .to_owned(),
             team_emails: config.team_emails.clone(),
+            cors_origins: config
+                .cors_origins
+                .iter()
+                .map(|origin| origin.trim_end_matches('/').to_owned())
+                .collect(),
         }
     }
 }

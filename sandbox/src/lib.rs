@@ -111,6 +111,7 @@ pub const PAGE_CSP: &str =
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
+    let cors = cors(&state.settings);
     // Missing files (and missing directories) get the JSON 404, like every unknown URL.
     let not_found = tower::service_fn(|req: Request| async move {
         Ok::<_, std::convert::Infallible>(unrecognized_url(req.method(), req.uri().path()))
@@ -161,7 +162,7 @@ pub fn app(state: AppState) -> Router {
         ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(form::MAX_BODY_BYTES))
-        .layer(cors())
+        .layer(cors)
         .layer(TraceLayer::new_for_http())
         .layer(middleware::from_fn(request_id))
 }
@@ -194,10 +195,15 @@ async fn request_id(req: Request, next: Next) -> Response {
 
 /// CORS for pages served from localhost (the demo, a merchant's dev server); the sandbox is a
 /// development tool and has no business answering other origins.
-fn cors() -> CorsLayer {
+fn cors(settings: &Settings) -> CorsLayer {
+    // The sandbox's own public URL and any configured origins, besides every localhost.
+    let mut allowed = settings.cors_origins.clone();
+    allowed.push(settings.public_url.clone());
     CorsLayer::new()
-        .allow_origin(AllowOrigin::predicate(|origin, _| {
-            origin.to_str().is_ok_and(is_local_origin)
+        .allow_origin(AllowOrigin::predicate(move |origin, _| {
+            origin
+                .to_str()
+                .is_ok_and(|origin| is_local_origin(origin) || allowed.iter().any(|a| a == origin))
         }))
         .allow_methods([Method::GET, Method::POST, Method::DELETE])
         .allow_headers([

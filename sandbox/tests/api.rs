@@ -1010,3 +1010,34 @@ async fn an_expiring_tokenized_account_number_is_announced_once() {
     let events = sandbox.get("/v1/events?limit=100").await.ok();
     assert_eq!(upcoming(&events), 1);
 }
+
+#[tokio::test]
+async fn cors_answers_localhost_and_configured_origins_only() {
+    let mut settings = relink_sandbox::config::Settings::for_tests();
+    settings.cors_origins = vec!["https://dev.example.com".into()];
+    let sandbox = Sandbox::with_settings(
+        relink_sandbox::store::Store::open(":memory:").unwrap(),
+        settings,
+    );
+    let allowed = |origin: &'static str| {
+        let sandbox = &sandbox;
+        async move {
+            let reply = sandbox
+                .request(Method::GET, "/healthz", &[("origin", origin)], "")
+                .await;
+            reply
+                .headers
+                .get("access-control-allow-origin")
+                .map(|value| value.to_str().unwrap().to_owned())
+        }
+    };
+    assert_eq!(
+        allowed("http://localhost:5173").await.as_deref(),
+        Some("http://localhost:5173")
+    );
+    assert_eq!(
+        allowed("https://dev.example.com").await.as_deref(),
+        Some("https://dev.example.com")
+    );
+    assert_eq!(allowed("https://evil.example").await, None);
+}
