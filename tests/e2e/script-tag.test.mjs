@@ -1,5 +1,5 @@
-// relink from one <script> tag: the global API, declarative buttons (including ones added after
-// load), and a failed component download that a retry recovers from.
+// relink from one <script> tag: the global API, declarative buttons and mandate forms (including
+// ones added after load), and a failed component download that a retry recovers from.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TEST_PASSWORD, launchBrowser, newPage, startSandbox } from './support.mjs';
@@ -68,6 +68,30 @@ describe('script tag', () => {
     assert.equal(detail.error, undefined, JSON.stringify(detail.error));
     assert.equal(detail.outcome, 'no_account');
     assert.deepEqual(detail.financialConnectionsSession.accounts, []);
+    await page.close();
+  });
+
+  test('a mandate form added after load is mounted and confirms', async () => {
+    const { accounts } = await (await fetch(`${sandbox.origin}/demo/api/accounts`)).json();
+    const active = accounts.find((account) => account.status === 'active');
+    const { client_secret: secret } = await (await fetch(`${sandbox.origin}/demo/api/setup_intent`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ account: active.id }),
+    })).json();
+    const page = await pageWithScriptTag();
+    const confirmed = page.evaluate((clientSecret) => new Promise((resolve) => {
+      const form = document.createElement('form');
+      form.dataset.relinkMandate = '';
+      form.dataset.secret = clientSecret;
+      form.dataset.merchantName = 'Rocket Rides';
+      form.addEventListener('relink:confirmed', (event) => resolve(event.detail.setupIntent));
+      document.body.append(form);
+    }), secret);
+    await page.getByTestId('mandate-submit').click();
+    const setupIntent = await confirmed;
+    assert.equal(setupIntent.status, 'succeeded');
+    assert.match(setupIntent.mandate, /^mandate_/);
     await page.close();
   });
 
