@@ -18,6 +18,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::form::Params;
 use crate::ids;
 use crate::store::{Document, Tx};
+use crate::version::ApiVersion;
 
 /// `financial_connections.account.deactivated`.
 pub const ACCOUNT_DEACTIVATED: &str = "financial_connections.account.deactivated";
@@ -108,6 +109,7 @@ pub fn router() -> Router<AppState> {
 
 async fn list(
     _: SecretKey,
+    version: ApiVersion,
     State(state): State<AppState>,
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
@@ -142,7 +144,12 @@ async fn list(
         ending_before.as_deref(),
     )?;
     Ok(Json(list_object(
-        page.items.iter().map(Event::to_json).collect(),
+        // Rendered in the request's version, like every other object: a GA client sees no
+        // preview fields inside the events either.
+        page.items
+            .iter()
+            .map(|event| crate::webhooks::render_for(event, &version.0))
+            .collect(),
         page.has_more,
         "/v1/events",
     )))
@@ -150,6 +157,7 @@ async fn list(
 
 async fn retrieve(
     _: SecretKey,
+    version: ApiVersion,
     State(state): State<AppState>,
     Path(id): Path<String>,
     mut params: Params,
@@ -159,5 +167,5 @@ async fn retrieve(
     let event = state
         .store
         .transaction(|tx| tx.fetch::<Event>(&id, Some("id")))?;
-    Ok(Json(event.to_json()))
+    Ok(Json(crate::webhooks::render_for(&event, &version.0)))
 }

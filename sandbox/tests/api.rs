@@ -1041,3 +1041,35 @@ async fn cors_answers_localhost_and_configured_origins_only() {
     );
     assert_eq!(allowed("https://evil.example").await, None);
 }
+
+#[tokio::test]
+async fn events_are_rendered_in_the_requests_version() {
+    let sandbox = Sandbox::new();
+    let customer = sandbox.customer().await;
+    let session = sandbox.link(&customer, "Sandbox Bank", &["6789"]).await;
+    let account = account_id(&session, 0);
+    sandbox
+        .post(
+            &format!("/v1/test_helpers/financial_connections/accounts/{account}/deactivate"),
+            "cause=access_expired",
+        )
+        .await
+        .ok();
+    let deactivated = "/v1/events?type=financial_connections.account.deactivated";
+    let preview = sandbox.get(deactivated).await.ok();
+    let object = &preview["data"][0]["data"]["object"];
+    assert_eq!(
+        object["status_details"]["inactive"]["action"],
+        "relink_required"
+    );
+
+    let ga = sandbox
+        .get_versioned(deactivated, "2025-03-31.basil")
+        .await
+        .ok();
+    assert_eq!(ga["data"][0]["api_version"], "2025-03-31.basil");
+    let object = &ga["data"][0]["data"]["object"];
+    assert_eq!(object["status"], "inactive");
+    assert!(object.get("status_details").is_none());
+    assert!(object.get("authorization").is_none());
+}
