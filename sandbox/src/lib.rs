@@ -348,6 +348,16 @@ fn print_banner(config: &Config, addr: std::net::SocketAddr) {
     for institution in institutions::ALL {
         println!("    {:<34} {}", institution.id, institution.name);
     }
+    if config.www.join("index.html").is_file() {
+        println!("  demo merchant    http://{addr}/  (script tag: /script.html)");
+        println!("  dashboard        http://{addr}/dashboard.html");
+    }
+    if !config.pkg.join("dist").is_dir() {
+        println!(
+            "  note             {} has no dist/: run ./dev build-wasm for the component",
+            config.pkg.display()
+        );
+    }
 }
 
 async fn shutdown_signal() {
