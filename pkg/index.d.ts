@@ -52,10 +52,15 @@ export interface RelinkOptions {
    * `isNew` and renders the mandate form.
    */
   stripe?: StripeLike;
+  /**
+   * The page's CSP nonce, for the `<style>` element relink falls back to in browsers without
+   * constructable stylesheets (see {@link CollectOptions.nonce}).
+   */
+  nonce?: string;
 }
 
 /** What {@link loadRelink} binds for you; every call may still override it. */
-type Bound = 'publishableKey' | 'apiBase' | 'locale' | 'stripe';
+type Bound = 'publishableKey' | 'apiBase' | 'locale' | 'stripe' | 'nonce';
 type Rebindable<T extends { publishableKey?: string }> = Omit<T, Bound> & Partial<Pick<T, Bound & keyof T>>;
 
 export interface Relink {

@@ -54,6 +54,7 @@ export async function loadRelink(publishableKey, options = {}) {
     apiBase: options.apiBase,
     locale: options.locale,
     stripe: options.stripe,
+    nonce: options.nonce,
   };
   return Object.freeze({
     collectFinancialConnectionsAccounts: (params = {}) =>

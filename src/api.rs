@@ -16,6 +16,10 @@ use crate::stripe_js::StripeJs;
 /// customer closed it: `accounts` is then empty and, for relink sessions, `relink_result`
 /// says why), or `{error, outcome: 'could_not_launch'}` when it could not. Never rejects.
 ///
+/// The modal, showing its loading state, is on the page when the call returns; `onEvent` is
+/// first called (with `open`) after the call has returned. While the modal is open the page's
+/// other top-level elements are `inert`.
+///
 /// ```js
 /// const result = await collectFinancialConnectionsAccounts({
 ///   clientSecret, publishableKey: 'pk_test_…', existingAccountIds: ['fca_…'],
@@ -28,17 +32,23 @@ use crate::stripe_js::StripeJs;
 /// With `stripe: Stripe(pk)` (the `stripe` provider) Stripe.js runs its own modal and this
 /// classifies what it resolves; `fetchSession(id)` completes sessions Stripe.js rendered
 /// without `relink_result`.
+// Not an `async fn`: the body of one starts in a microtask, and the modal is meant to be on the
+// page when the call returns, with nothing queued before its first paint.
 #[wasm_bindgen(
     js_name = collectFinancialConnectionsAccounts,
-    unchecked_return_type = "CollectResult"
+    unchecked_return_type = "Promise<CollectResult>"
 )]
-pub async fn collect_financial_connections_accounts(
+pub fn collect_financial_connections_accounts(
     #[wasm_bindgen(unchecked_param_type = "CollectOptions")] options: JsValue,
-) -> JsValue {
-    match read_options(&options) {
-        Ok((options, hooks)) => crate::component::collect(options, hooks).await,
-        Err(error) => could_not_launch(&error.to_stripe()),
-    }
+) -> js_sys::Promise {
+    let started =
+        read_options(&options).map(|(options, hooks)| crate::component::collect(options, hooks));
+    wasm_bindgen_futures::future_to_promise(async move {
+        Ok(match started {
+            Ok(flow) => flow.await,
+            Err(error) => could_not_launch(&error.to_stripe()),
+        })
+    })
 }
 
 /// Closes the open flow, if any. Its promise resolves as if the customer had closed it.
@@ -128,11 +138,13 @@ pub fn mount_mandate_form(
             .client_secret
             .or_else(|| form.get_attribute("data-secret"));
         let bank_account = bank_account(&options)?;
+        let nonce = text_option(&options, "nonce")?;
         let options = validate(raw)?;
         let setup = crate::mandate_form::FormSetup {
             stripe,
             relink,
             bank_account,
+            nonce,
         };
         crate::mandate_form::MountedForm::mount(form, &options, setup)
     })()
@@ -250,6 +262,7 @@ fn read_options(options: &JsValue) -> Result<(crate::options::CollectOptions, Ho
         uses_stripe: false,
     };
     let on_event = callback(options, "onEvent")?;
+    let nonce = text_option(options, "nonce")?;
     let provider = match StripeJs::from_options(options)? {
         Some(stripe) => Provider::Stripe {
             stripe,
@@ -262,7 +275,14 @@ fn read_options(options: &JsValue) -> Result<(crate::options::CollectOptions, Ho
     let origin = window.location().origin().unwrap_or_default();
     let language = window.navigator().language();
     let options = raw.validate(&origin, language.as_deref())?;
-    Ok((options, Hooks { on_event, provider }))
+    Ok((
+        options,
+        Hooks {
+            on_event,
+            provider,
+            nonce,
+        },
+    ))
 }
 
 /// `options[key]` as a list of strings; anything else counts as none.

@@ -45,6 +45,8 @@ pub(crate) enum Provider {
 pub(crate) struct Hooks {
     pub(crate) on_event: Option<Function>,
     pub(crate) provider: Provider,
+    /// The page's CSP nonce, for the `<style>` fallback where stylesheets cannot be adopted.
+    pub(crate) nonce: Option<String>,
 }
 
 /// What occupies the page's one flow slot.
@@ -83,30 +85,84 @@ struct OpenFlow {
     settle: RefCell<Option<oneshot::Sender<JsValue>>>,
 }
 
-/// Runs a flow to its end and resolves what `collectFinancialConnectionsAccounts` resolves. A
-/// second call while one is open settles at once with `flow_already_open` and does not touch
-/// the open one.
-pub(crate) async fn collect(options: CollectOptions, hooks: Hooks) -> JsValue {
-    if slot_taken() {
-        return could_not_launch(&RelinkError::FlowAlreadyOpen.to_stripe());
-    }
-    match hooks.provider {
-        Provider::Sandbox => collect_in_modal(options, hooks.on_event).await,
-        Provider::Stripe {
-            stripe,
-            fetch_session,
-        } => collect_with_stripe(options, hooks.on_event, stripe, fetch_session).await,
+/// Starts a flow and returns what `collectFinancialConnectionsAccounts` resolves. The modal, in
+/// its loading state, is on the page when this returns, before the future is first polled: its
+/// first paint waits for no task. Events and requests start when the future is first polled, so
+/// the merchant's `onEvent` is never called from inside its own call. A second call while a flow
+/// is open settles at once with `flow_already_open` and does not touch the open one.
+pub(crate) fn collect(options: CollectOptions, hooks: Hooks) -> impl Future<Output = JsValue> {
+    let started = if slot_taken() {
+        Started::Settled(could_not_launch(&RelinkError::FlowAlreadyOpen.to_stripe()))
+    } else {
+        match hooks.provider {
+            Provider::Sandbox => open_modal(options, hooks.on_event, hooks.nonce.as_deref()),
+            Provider::Stripe {
+                stripe,
+                fetch_session,
+            } => {
+                // Taken now, like the modal's, so that a second call in the same task is refused.
+                OPEN.with(|open| *open.borrow_mut() = Some(Open::Stripe));
+                Started::Stripe {
+                    slot: StripeSlot,
+                    options,
+                    on_event: hooks.on_event,
+                    stripe,
+                    fetch_session,
+                }
+            }
+        }
+    };
+    async move {
+        match started {
+            Started::Settled(result) => result,
+            Started::Modal {
+                flow,
+                effects,
+                receiver,
+            } => {
+                flow.run_effects(effects);
+                receiver.await.unwrap_or_else(|_| {
+                    // Only reachable if the flow was dropped unsettled, which `settle` never does.
+                    could_not_launch(
+                        &RelinkError::Render("the flow ended without a result".into()).to_stripe(),
+                    )
+                })
+            }
+            Started::Stripe {
+                slot,
+                options,
+                on_event,
+                stripe,
+                fetch_session,
+            } => collect_with_stripe(slot, options, on_event, stripe, fetch_session).await,
+        }
     }
 }
 
+/// What the synchronous half of [`collect`] leaves for the asynchronous half.
+enum Started {
+    Settled(JsValue),
+    Modal {
+        flow: Rc<OpenFlow>,
+        effects: Vec<Effect>,
+        receiver: oneshot::Receiver<JsValue>,
+    },
+    Stripe {
+        slot: StripeSlot,
+        options: CollectOptions,
+        on_event: Option<Function>,
+        stripe: StripeJs,
+        fetch_session: Option<Function>,
+    },
+}
+
 async fn collect_with_stripe(
+    slot: StripeSlot,
     options: CollectOptions,
     on_event: Option<Function>,
     stripe: StripeJs,
     fetch_session: Option<Function>,
 ) -> JsValue {
-    OPEN.with(|open| *open.borrow_mut() = Some(Open::Stripe));
-    let slot = StripeSlot;
     emit(on_event.as_ref(), Event::Open, None);
     let result = match stripe.collect(&options.client_secret).await {
         Ok(session) => {
@@ -136,10 +192,11 @@ async fn collect_with_stripe(
     result
 }
 
-async fn collect_in_modal(options: CollectOptions, on_event: Option<Function>) -> JsValue {
+/// Opens the modal and renders the first state; its effects are left to the caller.
+fn open_modal(options: CollectOptions, on_event: Option<Function>, nonce: Option<&str>) -> Started {
     let document = match document() {
         Ok(document) => document,
-        Err(error) => return could_not_launch(&error.to_stripe()),
+        Err(error) => return Started::Settled(could_not_launch(&error.to_stripe())),
     };
     let (sender, receiver) = oneshot::channel();
     let flow = Rc::new(OpenFlow {
@@ -159,19 +216,20 @@ async fn collect_in_modal(options: CollectOptions, on_event: Option<Function>) -
             }
         })
     };
-    let modal = match Modal::open(document, options.locale, options.layout, dispatch) {
+    let mut modal = match Modal::open(document, options.locale, options.layout, nonce, dispatch) {
         Ok(modal) => modal,
-        Err(error) => return could_not_launch(&error.to_stripe()),
+        Err(error) => return Started::Settled(could_not_launch(&error.to_stripe())),
     };
-    *flow.modal.borrow_mut() = Some(modal);
-    OPEN.with(|open| *open.borrow_mut() = Some(Open::Modal(Rc::clone(&flow))));
-
     let (state, effects) = State::start();
-    flow.apply(state, effects);
-    receiver.await.unwrap_or_else(|_| {
-        // Only reachable if the flow was dropped unsettled, which `apply` never does.
-        could_not_launch(&RelinkError::Render("the flow ended without a result".into()).to_stripe())
-    })
+    modal.render(&state);
+    *flow.modal.borrow_mut() = Some(modal);
+    *flow.state.borrow_mut() = Some(state);
+    OPEN.with(|open| *open.borrow_mut() = Some(Open::Modal(Rc::clone(&flow))));
+    Started::Modal {
+        flow,
+        effects,
+        receiver,
+    }
 }
 
 /// Closes the open flow, if any; it settles like a customer closing it.
@@ -206,15 +264,15 @@ impl OpenFlow {
     fn apply(self: &Rc<Self>, state: State, effects: Vec<Effect>) {
         if state.step != Step::Finished
             && let Some(modal) = self.modal.borrow_mut().as_mut()
-            && let Err(error) = modal.render(&state)
         {
-            // A modal that cannot render cannot be used; end the flow rather than hang.
-            *self.state.borrow_mut() = Some(state);
-            self.settle(Settlement::Error(error));
-            emit(self.on_event.as_ref(), Event::Close, None);
-            return;
+            modal.render(&state);
         }
         *self.state.borrow_mut() = Some(state);
+        self.run_effects(effects);
+    }
+
+    /// Runs what a transition asked for, in order, against the state it produced.
+    fn run_effects(self: &Rc<Self>, effects: Vec<Effect>) {
         // An error that ends the flow travels in the settlement, which runs after its event.
         let settling_error = effects.iter().find_map(|effect| match effect {
             Effect::Settle(Settlement::Error(error)) => Some(error.clone()),
@@ -279,34 +337,43 @@ impl OpenFlow {
     }
 
     fn run(self: &Rc<Self>, effect: Effect) {
-        let flow = Rc::clone(self);
         match effect {
-            Effect::LoadManifest => spawn_local(async move {
-                let answer = flow.client.manifest().await.map(Box::new);
-                flow.handle(Msg::ManifestLoaded(answer));
-            }),
+            Effect::Emit(event) => emit(self.on_event.as_ref(), event, None),
+            Effect::Settle(settlement) => self.settle(settlement),
+            // One task type for every request keeps one copy of the task machinery in the wasm.
+            request => {
+                let flow = Rc::clone(self);
+                spawn_local(async move {
+                    if let Some(answer) = flow.request(request).await {
+                        flow.handle(answer);
+                    }
+                });
+            }
+        }
+    }
+
+    /// Sends the request an effect asks for; its answer is the next message.
+    async fn request(&self, effect: Effect) -> Option<Msg> {
+        Some(match effect {
+            Effect::LoadManifest => Msg::ManifestLoaded(self.client.manifest().await.map(Box::new)),
             Effect::Authenticate {
                 institution,
                 password,
                 mfa_code,
-            } => spawn_local(async move {
-                let answer = flow
-                    .client
+            } => Msg::Authenticated(
+                self.client
                     .authenticate(&institution, password.as_deref(), mfa_code.as_deref())
-                    .await;
-                flow.handle(Msg::Authenticated(answer));
-            }),
-            Effect::Complete { accounts } => spawn_local(async move {
-                let answer = flow.client.complete(&accounts).await;
-                let answer = answer.map(|(session, completed)| {
-                    *flow.session.borrow_mut() = Some(session);
+                    .await,
+            ),
+            Effect::Complete { accounts } => {
+                let answer = self.client.complete(&accounts).await;
+                Msg::Completed(answer.map(|(session, completed)| {
+                    *self.session.borrow_mut() = Some(session);
                     completed
-                });
-                flow.handle(Msg::Completed(answer));
-            }),
-            Effect::Emit(event) => emit(self.on_event.as_ref(), event, None),
-            Effect::Settle(settlement) => self.settle(settlement),
-        }
+                }))
+            }
+            Effect::Emit(_) | Effect::Settle(_) => return None,
+        })
     }
 
     fn settle(&self, settlement: Settlement) {

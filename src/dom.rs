@@ -4,6 +4,7 @@
 //! and every listener is a [`gloo_events::EventListener`] that is removed when dropped.
 
 use gloo_events::{EventListener, EventListenerOptions};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, Event, HtmlElement, HtmlInputElement, Node};
 
@@ -21,6 +22,18 @@ pub(crate) fn describe(error: &JsValue) -> String {
         .map(|error| String::from(error.message()))
         .or_else(|| error.as_string())
         .unwrap_or_else(|| "unknown error".to_owned())
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `document.createElement`, which throws only for an invalid tag name and, in an HTML
+    /// document, always makes an `HTMLElement`. Every tag in this crate is a valid literal, so
+    /// the builders have no error path (each one costs wasm size on every render call).
+    #[wasm_bindgen(js_name = Document)]
+    type ElementFactory;
+
+    #[wasm_bindgen(method, js_name = createElement)]
+    fn create_html_element(this: &ElementFactory, tag: &str) -> HtmlElement;
 }
 
 /// The page's document.
@@ -41,12 +54,10 @@ impl El {
     /// A new `<tag>` element.
     // Called from every render; one copy instead of one per call site keeps the wasm small.
     #[inline(never)]
-    pub(crate) fn new(document: &Document, tag: &str) -> Result<El, RelinkError> {
-        let element = document.create_element(tag).map_err(render_error)?;
-        element
-            .dyn_into::<HtmlElement>()
-            .map(El)
-            .map_err(|_| RelinkError::Render(format!("<{tag}> is not an HTML element")))
+    pub(crate) fn new(document: &Document, tag: &str) -> El {
+        El(document
+            .unchecked_ref::<ElementFactory>()
+            .create_html_element(tag))
     }
 
     #[inline(never)]

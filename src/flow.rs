@@ -245,7 +245,7 @@ impl State {
         self.manifest
             .iter()
             .flat_map(|m| &m.institutions)
-            .filter(|institution| fold_case(&institution.name).contains(&query))
+            .filter(|institution| contains_bytes(&fold_case(&institution.name), &query))
             .collect()
     }
 
@@ -348,6 +348,17 @@ impl State {
         self.institution = Some(institution);
         (self, vec![Effect::Emit(Event::InstitutionSelected)])
     }
+}
+
+/// Whether `needle` occurs in `haystack`. Compared as bytes, which for UTF-8 is the same as
+/// comparing characters: `str::contains` would bring its two-way searcher, and the panic
+/// formatting behind its slicing, into the wasm.
+fn contains_bytes(haystack: &str, needle: &str) -> bool {
+    needle.is_empty()
+        || haystack
+            .as_bytes()
+            .windows(needle.len())
+            .any(|window| window == needle.as_bytes())
 }
 
 /// Lowercases ASCII and Latin-1 letters, which covers bank names in the modal's languages

@@ -74,16 +74,18 @@ impl Locale {
 pub fn fill(template: &str, args: &[&str]) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let index = after
-            .find('}')
-            .and_then(|end| after[..end].parse::<usize>().ok().map(|i| (i, end)));
-        match index.and_then(|(i, end)| args.get(i).map(|arg| (arg, end))) {
-            Some((arg, end)) => {
+    // `split_once` cannot cut inside a character, so unlike slicing by index it brings no panic
+    // path (and with it much of `core::fmt`) into the wasm.
+    while let Some((before, after)) = rest.split_once('{') {
+        out.push_str(before);
+        let placeholder = after.split_once('}').and_then(|(index, tail)| {
+            let arg = args.get(index.parse::<usize>().ok()?)?;
+            Some((arg, tail))
+        });
+        match placeholder {
+            Some((arg, tail)) => {
                 out.push_str(arg);
-                rest = &after[end + 1..];
+                rest = tail;
             }
             None => {
                 out.push('{');

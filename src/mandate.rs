@@ -14,9 +14,14 @@ use crate::i18n::{Strings, fill};
 /// assert!(setup_intent_id("fcsess_client_secret_x").is_err());
 /// ```
 pub fn setup_intent_id(client_secret: &str) -> Result<&str, RelinkError> {
+    // Searched as bytes and cut with `get`: `split_once` with a string pattern would bring a
+    // substring searcher and slicing panics into the wasm for this one call.
+    const SEPARATOR: &[u8] = b"_secret_";
     client_secret
-        .split_once("_secret_")
-        .map(|(id, _)| id)
+        .as_bytes()
+        .windows(SEPARATOR.len())
+        .position(|window| window == SEPARATOR)
+        .and_then(|end| client_secret.get(..end))
         .filter(|id| id.starts_with("seti_") && id.len() > "seti_".len())
         .ok_or(RelinkError::InvalidOption {
             param: "clientSecret",

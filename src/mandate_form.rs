@@ -92,6 +92,8 @@ pub(crate) struct FormSetup {
     pub(crate) relink: Option<RelinkHooks>,
     /// Shown above the mandate text.
     pub(crate) bank_account: Option<BankAccountLabel>,
+    /// The page's CSP nonce, passed on to the relink modal.
+    pub(crate) nonce: Option<String>,
 }
 
 /// A mounted mandate form. It lives until [`MountedForm::unmount`], whatever happens to the
@@ -109,6 +111,7 @@ pub(crate) struct MountedForm {
     confirmer: Confirmer,
     stripe: Option<StripeJs>,
     relink: Option<RelinkHooks>,
+    nonce: Option<String>,
     key_base: String,
     state: RefCell<MandateForm>,
     unmounted: Cell<bool>,
@@ -133,6 +136,7 @@ impl MountedForm {
             stripe,
             relink,
             bank_account,
+            nonce,
         } = setup;
         let document = crate::dom::document()?;
         let merchant_name = options
@@ -151,7 +155,7 @@ impl MountedForm {
         let (submit, created_submit) = match existing {
             Some(button) => (button, false),
             None => {
-                let button = El::new(&document, "button")?
+                let button = El::new(&document, "button")
                     .attr("type", "submit")
                     .class("relink-mandate-submit")
                     .test_id("mandate-submit")
@@ -165,33 +169,30 @@ impl MountedForm {
             .or_else(|| submit.get_attribute("value"))
             .unwrap_or_else(|| strings.mandate_accept.to_owned());
 
-        let error = El::new(&document, "p")?
+        let error = El::new(&document, "p")
             .class("relink-mandate-error")
             .attr("role", "alert")
             .attr("hidden", "")
             .test_id("mandate-error");
-        let status = El::new(&document, "p")?
+        let status = El::new(&document, "p")
             .class("relink-mandate-status")
             .attr("role", "status")
             .test_id("mandate-status");
         // A plain button: pressing it must not submit the form.
-        let relink_button = match relink {
-            Some(_) => Some(
-                El::new(&document, "button")?
-                    .attr("type", "button")
-                    .class("relink-mandate-relink")
-                    .attr("hidden", "")
-                    .test_id("mandate-relink")
-                    .text(strings.mandate_relink),
-            ),
-            None => None,
-        };
-        let mut text = El::new(&document, "div")?
+        let relink_button = relink.as_ref().map(|_| {
+            El::new(&document, "button")
+                .attr("type", "button")
+                .class("relink-mandate-relink")
+                .attr("hidden", "")
+                .test_id("mandate-relink")
+                .text(strings.mandate_relink)
+        });
+        let mut text = El::new(&document, "div")
             .class("relink-mandate-text")
             .test_id("mandate-text");
         if let Some(account) = &bank_account {
             text = text.child(
-                El::new(&document, "p")?
+                El::new(&document, "p")
                     .class("relink-mandate-account")
                     .test_id("mandate-account")
                     .text(&fill(
@@ -200,12 +201,12 @@ impl MountedForm {
                     )),
             );
         }
-        let text = text.child(El::new(&document, "p")?.text(&mandate_text(
+        let text = text.child(El::new(&document, "p").text(&mandate_text(
             strings,
             merchant_name,
             label.trim(),
         )));
-        let mut container = El::new(&document, "div")?
+        let mut container = El::new(&document, "div")
             .class("relink-mandate")
             .child(text)
             .child(error.clone());
@@ -214,7 +215,7 @@ impl MountedForm {
         }
         container = container.child(status.clone());
         if created_submit {
-            container = container.child(El::new(&document, "div")?.child(submit.clone()));
+            container = container.child(El::new(&document, "div").child(submit.clone()));
             form.append_child(container.as_ref())
                 .map_err(render_error)?;
         } else {
@@ -237,6 +238,7 @@ impl MountedForm {
             confirmer: Confirmer::new(options, stripe.clone()),
             stripe,
             relink,
+            nonce,
             key_base: random_key(),
             state: RefCell::new(MandateForm::default()),
             unmounted: Cell::new(false),
@@ -379,6 +381,7 @@ impl MountedForm {
         let hooks = Hooks {
             on_event: None,
             provider,
+            nonce: self.nonce.clone(),
         };
         Some(crate::component::collect(options, hooks).await)
     }

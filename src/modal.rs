@@ -4,11 +4,18 @@
 //! the merchant's CSS cannot reach in. Styles come from a constructable stylesheet adopted by the
 //! shadow root, which a strict CSP (`style-src 'self'`) allows. The dialog follows the WAI-ARIA
 //! dialog pattern: focus moves in, Tab wraps, Escape closes, focus returns on close, and step
-//! changes are announced through a polite live region. Dropping the [`Modal`] removes the host
-//! and every listener.
+//! changes are announced through a polite live region. While it is open the rest of the page is
+//! `inert`, so neither Tab nor a screen reader's virtual cursor can reach it (`aria-modal` alone
+//! is not honoured everywhere). Dropping the [`Modal`] removes the host and every listener and
+//! restores the page.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use gloo_events::{EventListener, EventListenerOptions};
+use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use web_sys::{CssStyleSheet, Document, Element, HtmlElement, KeyboardEvent, ShadowRoot};
 
 use crate::dom::{El, focus, render_error, replace_children};
@@ -40,6 +47,9 @@ pub(crate) struct Modal {
     dispatch: Dispatch,
     return_focus: Option<HtmlElement>,
     page_overflow: Option<(HtmlElement, String)>,
+    /// The page's elements this modal made inert; those that already were are not ours.
+    made_inert: Vec<Element>,
+    first_focus: Option<AfterFirstPaint>,
     last_step: Option<Step>,
     _shell_listeners: Vec<EventListener>,
     listeners: Vec<EventListener>,
@@ -60,6 +70,7 @@ impl Modal {
         document: Document,
         locale: Locale,
         layout: Layout,
+        nonce: Option<&str>,
         dispatch: Dispatch,
     ) -> Result<Modal, RelinkError> {
         let strings = locale.strings();
@@ -68,7 +79,7 @@ impl Modal {
             .active_element()
             .and_then(|element| element.dyn_into::<HtmlElement>().ok());
 
-        let host = El::new(&document, "div")?.attr("id", HOST_ID).attr(
+        let host = El::new(&document, "div").attr("id", HOST_ID).attr(
             "data-layout",
             match layout {
                 Layout::Modal => "modal",
@@ -79,12 +90,12 @@ impl Modal {
             .element()
             .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
             .map_err(render_error)?;
-        adopt_styles(&document, &root)?;
+        adopt_styles(&document, &root, nonce)?;
 
         let mut shell_listeners = Vec::new();
         let close = {
             let dispatch = dispatch.clone();
-            El::new(&document, "button")?
+            El::new(&document, "button")
                 .attr("type", "button")
                 .class("icon-button")
                 .attr("aria-label", strings.close)
@@ -94,7 +105,7 @@ impl Modal {
         };
         let back = {
             let dispatch = dispatch.clone();
-            El::new(&document, "button")?
+            El::new(&document, "button")
                 .attr("type", "button")
                 .class("icon-button")
                 .attr("aria-label", strings.back)
@@ -103,21 +114,21 @@ impl Modal {
                 .text("←")
                 .on(&mut shell_listeners, "click", move |_| dispatch(Msg::Back))
         };
-        let brand = El::new(&document, "span")?.class("brand");
-        let body_slot = El::new(&document, "div")?.class("slot");
-        let live = El::new(&document, "div")?
+        let brand = El::new(&document, "span").class("brand");
+        let body_slot = El::new(&document, "div").class("slot");
+        let live = El::new(&document, "div")
             .class("sr-only")
             .attr("role", "status")
             .attr("aria-live", "polite")
             .attr("aria-atomic", "true");
-        let dialog = El::new(&document, "div")?
+        let dialog = El::new(&document, "div")
             .class("dialog")
             .attr("role", "dialog")
             .attr("aria-modal", "true")
             .attr("aria-labelledby", TITLE_ID)
             .attr("lang", locale.tag())
             .child(
-                El::new(&document, "div")?
+                El::new(&document, "div")
                     .class("bar")
                     .child(back.clone())
                     .child(brand.clone())
@@ -150,7 +161,7 @@ impl Modal {
             ));
         }
         // A click on the scrim must not move focus out of the dialog.
-        let backdrop = El::new(&document, "div")?
+        let backdrop = El::new(&document, "div")
             .class("backdrop")
             .child(dialog)
             .on_cancelable(&mut shell_listeners, "mousedown", |event| {
@@ -164,6 +175,7 @@ impl Modal {
             });
         let _ = root.append_child(backdrop.as_ref());
         body.append_child(host.as_ref()).map_err(render_error)?;
+        let made_inert = make_page_inert(&body, host.element());
         // The page behind a modal dialog must not scroll. Set through the CSSOM, which a strict
         // CSP allows, and restored exactly on close.
         let page_overflow = {
@@ -187,6 +199,8 @@ impl Modal {
             dispatch,
             return_focus,
             page_overflow,
+            made_inert,
+            first_focus: None,
             last_step: None,
             _shell_listeners: shell_listeners,
             listeners: Vec::new(),
@@ -196,7 +210,7 @@ impl Modal {
 
     /// Shows `state`. A new step gets fresh focus and an announcement; a re-render of the same
     /// step keeps focus where the customer was.
-    pub(crate) fn render(&mut self, state: &State) -> Result<(), RelinkError> {
+    pub(crate) fn render(&mut self, state: &State) {
         let step_changed = self.last_step.as_ref() != Some(&state.step);
         let view = View {
             document: &self.document,
@@ -206,12 +220,12 @@ impl Modal {
         if !step_changed && state.step == Step::InstitutionSearch {
             // Only the results change while typing; keep the input (and any IME composition).
             let mut results_listeners = Vec::new();
-            let results = view.institution_results(state, &mut results_listeners)?;
+            let results = view.institution_results(state, &mut results_listeners);
             if let Ok(Some(old)) = self.root.query_selector(".results") {
                 let _ = old.replace_with_with_node_1(results.as_ref());
             }
             self.results_listeners = results_listeners;
-            return Ok(());
+            return;
         }
 
         let focused_test_id = self
@@ -220,7 +234,7 @@ impl Modal {
             .and_then(|element| element.get_attribute("data-testid"));
         let mut listeners = Vec::new();
         let mut results_listeners = Vec::new();
-        let body = view.render(state, &mut listeners, &mut results_listeners)?;
+        let body = view.render(state, &mut listeners, &mut results_listeners);
         let busy = matches!(state.step, Step::Loading | Step::Working(_));
         let body = body.attr("aria-busy", if busy { "true" } else { "false" });
         replace_children(self.body_slot.element(), &body);
@@ -237,7 +251,17 @@ impl Modal {
         self.back.element().set_hidden(!state.can_go_back());
 
         if step_changed {
-            self.focus_step(body.element());
+            if self.last_step.is_none() {
+                // Focusing forces a synchronous style and layout of the whole dialog (fonts
+                // included), which would hold back its first paint; the first step's focus
+                // waits until the dialog is on screen.
+                self.first_focus = step_focus_target(body.element()).map(AfterFirstPaint::focus);
+            } else {
+                self.first_focus = None;
+                if let Some(target) = step_focus_target(body.element()) {
+                    focus(&target);
+                }
+            }
             self.announce(body.element());
         } else if let Some(test_id) = focused_test_id {
             if let Some(element) = find_by_test_id(body.element(), &test_id) {
@@ -245,18 +269,6 @@ impl Modal {
             }
         }
         self.last_step = Some(state.step.clone());
-        Ok(())
-    }
-
-    fn focus_step(&self, body: &HtmlElement) {
-        let target = body
-            .query_selector(&format!("[{AUTOFOCUS}]"))
-            .ok()
-            .flatten()
-            .or_else(|| body.query_selector(&format!("#{TITLE_ID}")).ok().flatten());
-        if let Some(target) = target {
-            focus(&target);
-        }
     }
 
     /// Announces the step's title and error, if any, through the live region.
@@ -268,7 +280,7 @@ impl Modal {
                 .and_then(|element| element.text_content())
         };
         let message = [
-            text_of(&format!("#{TITLE_ID}")),
+            text_of(&["#", TITLE_ID].concat()),
             text_of("[data-testid=error-message]"),
         ]
         .into_iter()
@@ -282,6 +294,10 @@ impl Modal {
 impl Drop for Modal {
     fn drop(&mut self) {
         self.host.remove();
+        // Before focus returns: an inert trigger cannot take it.
+        for element in &self.made_inert {
+            let _ = element.remove_attribute("inert");
+        }
         if let Some((body, previous)) = &self.page_overflow {
             let style = body.style();
             let _ = if previous.is_empty() {
@@ -295,6 +311,69 @@ impl Drop for Modal {
         {
             let _ = element.focus();
         }
+    }
+}
+
+/// What a new step focuses: its marked element, else its title.
+fn step_focus_target(body: &HtmlElement) -> Option<Element> {
+    let marked = ["[", AUTOFOCUS, "]"].concat();
+    let title = ["#", TITLE_ID].concat();
+    body.query_selector(&marked)
+        .ok()
+        .flatten()
+        .or_else(|| body.query_selector(&title).ok().flatten())
+}
+
+/// Makes the page's other top-level elements inert and returns those it changed, so that
+/// closing restores exactly them (an element the page had made inert itself stays inert).
+fn make_page_inert(body: &HtmlElement, host: &HtmlElement) -> Vec<Element> {
+    let Ok(nodes) = body.query_selector_all(":scope > *") else {
+        return Vec::new();
+    };
+    let host: &Element = host;
+    (0..nodes.length())
+        .filter_map(|index| nodes.item(index))
+        .filter_map(|node| node.dyn_into::<Element>().ok())
+        .filter(|element| element != host && element.get_attribute("inert").is_none())
+        .filter(|element| element.set_attribute("inert", "").is_ok())
+        .collect()
+}
+
+/// Focuses an element once the frame showing it has been painted: an animation frame callback
+/// runs just before that frame's rendering, and a task queued from it runs just after.
+/// Dropping it cancels whatever has not run yet.
+struct AfterFirstPaint {
+    frame: Option<(i32, Closure<dyn FnMut()>)>,
+    after_paint: Rc<RefCell<Option<Timeout>>>,
+}
+
+impl AfterFirstPaint {
+    fn focus(target: Element) -> AfterFirstPaint {
+        let after_paint = Rc::new(RefCell::new(None));
+        let on_frame = {
+            let after_paint = Rc::clone(&after_paint);
+            Closure::new(move || {
+                let target = target.clone();
+                *after_paint.borrow_mut() = Some(Timeout::new(0, move || focus(&target)));
+            })
+        };
+        let frame = web_sys::window()
+            .and_then(|window| {
+                window
+                    .request_animation_frame(on_frame.as_ref().unchecked_ref())
+                    .ok()
+            })
+            .map(|id| (id, on_frame));
+        AfterFirstPaint { frame, after_paint }
+    }
+}
+
+impl Drop for AfterFirstPaint {
+    fn drop(&mut self) {
+        if let (Some((id, _)), Some(window)) = (&self.frame, web_sys::window()) {
+            let _ = window.cancel_animation_frame(*id);
+        }
+        drop(self.after_paint.borrow_mut().take());
     }
 }
 
@@ -335,17 +414,39 @@ fn find_by_test_id(scope: &HtmlElement, test_id: &str) -> Option<Element> {
         .find(|element| element.get_attribute("data-testid").as_deref() == Some(test_id))
 }
 
-/// Adopts the stylesheet; browsers without constructable stylesheets get a `<style>` element
-/// (which a strict CSP blocks, but those browsers predate such CSPs being usable here anyway).
-fn adopt_styles(document: &Document, root: &ShadowRoot) -> Result<(), RelinkError> {
-    let adopted = CssStyleSheet::new().and_then(|sheet| {
-        sheet.replace_sync(STYLES)?;
-        root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
-        Ok(())
+thread_local! {
+    /// The parsed stylesheet, shared by every modal on the page: parsing it again on each open
+    /// would delay the dialog's first paint. `None` inside: no constructable stylesheets here.
+    static SHEET: std::cell::OnceCell<Option<CssStyleSheet>> = const { std::cell::OnceCell::new() };
+}
+
+/// Adopts the stylesheet. Browsers without constructable stylesheets get a `<style>` element
+/// instead, carrying the merchant's CSP `nonce` so that a `style-src 'nonce-…'` policy allows it.
+fn adopt_styles(
+    document: &Document,
+    root: &ShadowRoot,
+    nonce: Option<&str>,
+) -> Result<(), RelinkError> {
+    let sheet = SHEET.with(|sheet| {
+        sheet
+            .get_or_init(|| {
+                let sheet = CssStyleSheet::new().ok()?;
+                sheet.replace_sync(STYLES).ok()?;
+                Some(sheet)
+            })
+            .clone()
     });
-    if adopted.is_err() {
-        let style = El::new(document, "style")?.text(STYLES);
-        root.append_child(style.as_ref()).map_err(render_error)?;
+    match sheet {
+        Some(sheet) => root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet)),
+        None => {
+            let style = El::new(document, "style");
+            let style = match nonce {
+                Some(nonce) => style.attr("nonce", nonce),
+                None => style,
+            };
+            root.append_child(style.text(STYLES).as_ref())
+                .map_err(render_error)?;
+        }
     }
     Ok(())
 }

@@ -79,6 +79,12 @@ export interface CollectOptions {
   stripe?: StripeLike;
   /** With `stripe`: completes sessions that Stripe.js resolved without `relink_result`. */
   fetchSession?: FetchSession;
+  /**
+   * The page's CSP nonce. Applied to the `<style>` element relink creates in browsers without
+   * constructable stylesheets, so that a `style-src 'nonce-…'` policy allows it; elsewhere the
+   * styles are adopted and need no nonce.
+   */
+  nonce?: string;
 }
 
 /** What happened, from the merchant's point of view. */
@@ -193,6 +199,8 @@ export interface MandateFormOptions extends ConfirmOptions {
   fetchSession?: FetchSession;
   /** Your existing `fca_…` IDs, for `isNew` in `relink:relinked`. */
   existingAccountIds?: string[];
+  /** The page's CSP nonce, for the relink modal: see {@link CollectOptions.nonce}. */
+  nonce?: string;
   /**
    * The account the mandate debits (the FC account's `institution_name` and `last4`), shown
    * above the mandate text, which speaks of "the bank account specified above".

@@ -8,7 +8,6 @@ use gloo_events::EventListener;
 use web_sys::Document;
 
 use crate::dom::El;
-use crate::error::RelinkError;
 use crate::flow::{Failure, Msg, State, Step, Work};
 use crate::i18n::{Strings, fill};
 
@@ -32,28 +31,26 @@ pub(crate) struct View<'a> {
 }
 
 impl View<'_> {
-    fn el(&self, tag: &str) -> Result<El, RelinkError> {
+    fn el(&self, tag: &str) -> El {
         El::new(self.document, tag)
     }
 
-    fn title(&self, text: &str) -> Result<El, RelinkError> {
-        Ok(self
-            .el("h2")?
+    fn title(&self, text: &str) -> El {
+        self.el("h2")
             .class("title")
             .attr("id", TITLE_ID)
             .attr("tabindex", "-1")
-            .text(text))
+            .text(text)
     }
 
-    fn para(&self, class: &str, text: &str) -> Result<El, RelinkError> {
-        Ok(self.el("p")?.class(class).text(text))
+    fn para(&self, class: &str, text: &str) -> El {
+        self.el("p").class(class).text(text)
     }
 
-    fn error(&self, text: &str) -> Result<El, RelinkError> {
-        Ok(self
-            .para("error", text)?
+    fn error(&self, text: &str) -> El {
+        self.para("error", text)
             .attr("id", ERROR_ID)
-            .test_id("error-message"))
+            .test_id("error-message")
     }
 
     fn button(
@@ -63,10 +60,9 @@ impl View<'_> {
         label: &str,
         test_id: &str,
         msg: Msg,
-    ) -> Result<El, RelinkError> {
+    ) -> El {
         let dispatch = Rc::clone(self.dispatch);
-        Ok(self
-            .el("button")?
+        self.el("button")
             .attr("type", "button")
             .class(if primary {
                 "button primary"
@@ -75,22 +71,20 @@ impl View<'_> {
             })
             .test_id(test_id)
             .text(label)
-            .on(listeners, "click", move |_| dispatch(msg.clone())))
+            .on(listeners, "click", move |_| dispatch(msg.clone()))
     }
 
-    fn actions(&self, buttons: impl IntoIterator<Item = El>) -> Result<El, RelinkError> {
-        Ok(self
-            .el("div")?
+    fn actions(&self, buttons: impl IntoIterator<Item = El>) -> El {
+        self.el("div")
             .class("spacer")
-            .child(self.el("div")?.class("actions").children(buttons)))
+            .child(self.el("div").class("actions").children(buttons))
     }
 
-    fn working(&self, text: &str) -> Result<El, RelinkError> {
-        Ok(self
-            .el("div")?
+    fn working(&self, text: &str) -> El {
+        self.el("div")
             .class("working")
-            .child(self.el("div")?.class("spinner").attr("aria-hidden", "true"))
-            .child(self.title(text)?))
+            .child(self.el("div").class("spinner").attr("aria-hidden", "true"))
+            .child(self.title(text))
     }
 
     /// The whole body for `state`.
@@ -99,16 +93,16 @@ impl View<'_> {
         state: &State,
         listeners: &mut Vec<EventListener>,
         results_listeners: &mut Vec<EventListener>,
-    ) -> Result<El, RelinkError> {
+    ) -> El {
         let s = self.strings;
         let institution = state.institution.as_ref().map_or("", |i| i.name.as_str());
         let merchant = state.merchant_name();
-        let body = self.el("div")?.class("body");
-        let body = match &state.step {
-            Step::Loading => body.child(self.working(s.loading)?),
-            Step::Consent => self.consent(body, state, listeners)?,
+        let body = self.el("div").class("body");
+        match &state.step {
+            Step::Loading => body.child(self.working(s.loading)),
+            Step::Consent => self.consent(body, state, listeners),
             Step::InstitutionSearch => {
-                self.institution_search(body, state, listeners, results_listeners)?
+                self.institution_search(body, state, listeners, results_listeners)
             }
             Step::Login { failed } => self.credentials_form(
                 body,
@@ -125,7 +119,7 @@ impl View<'_> {
                     failed: *failed,
                     msg: Msg::PasswordSubmitted,
                 },
-            )?,
+            ),
             Step::Mfa { failed } => self.credentials_form(
                 body,
                 listeners,
@@ -141,35 +135,35 @@ impl View<'_> {
                     failed: *failed,
                     msg: Msg::MfaSubmitted,
                 },
-            )?,
+            ),
             Step::OAuthWindow => body.child(
-                self.el("div")?
+                self.el("div")
                     .class("bank-window")
-                    .child(self.para("bank-name", institution)?)
-                    .child(self.title(&fill(s.oauth_title, &[institution]))?)
-                    .child(self.para("muted", &fill(s.oauth_intro, &[institution, merchant]))?)
+                    .child(self.para("bank-name", institution))
+                    .child(self.title(&fill(s.oauth_title, &[institution])))
+                    .child(self.para("muted", &fill(s.oauth_intro, &[institution, merchant])))
                     .child(self.button(
                         listeners,
                         true,
                         s.oauth_authorize,
                         "oauth-authorize",
                         Msg::OAuthAuthorized,
-                    )?),
+                    )),
             ),
-            Step::AccountSelect => self.account_select(body, state, listeners)?,
+            Step::AccountSelect => self.account_select(body, state, listeners),
             Step::WrongAccount { chosen } => {
                 let (name, last4) = state
                     .relink()
                     .and_then(|r| r.account.as_ref())
                     .map_or(("", ""), |a| (a.display_name.as_str(), a.last4.as_str()));
                 body.child(
-                    self.el("div")?
+                    self.el("div")
                         .class("mark bad")
                         .attr("aria-hidden", "true")
                         .text("!"),
                 )
-                .child(self.title(s.wrong_title)?)
-                .child(self.error(&fill(s.wrong_body, &[merchant, name, last4, chosen]))?)
+                .child(self.title(s.wrong_title))
+                .child(self.error(&fill(s.wrong_body, &[merchant, name, last4, chosen])))
                 .child(self.actions([
                     self.button(
                         listeners,
@@ -177,16 +171,16 @@ impl View<'_> {
                         s.try_again,
                         "wrong-account-retry",
                         Msg::RetryAccountSelection,
-                    )?,
-                    self.button(listeners, false, s.close, "wrong-account-close", Msg::Close)?,
-                ])?)
+                    ),
+                    self.button(listeners, false, s.close, "wrong-account-close", Msg::Close),
+                ]))
             }
             Step::Working(work) => body.child(self.working(&match work {
                 Work::Authenticating(_) => fill(s.authenticating, &[institution]),
                 Work::Linking => s.linking.to_owned(),
                 Work::Closing => s.finishing.to_owned(),
-            })?),
-            Step::Success => self.success(body, state, listeners)?,
+            })),
+            Step::Success => self.success(body, state, listeners),
             Step::Failure(failure) => {
                 let message = match failure {
                     Failure::InstitutionDown => fill(s.institution_down, &[institution]),
@@ -194,61 +188,54 @@ impl View<'_> {
                     Failure::Error(_) => s.generic_error.to_owned(),
                 };
                 body.child(
-                    self.el("div")?
+                    self.el("div")
                         .class("mark bad")
                         .attr("aria-hidden", "true")
                         .text("!"),
                 )
-                .child(self.title(s.failure_title)?)
-                .child(self.error(&message)?)
+                .child(self.title(s.failure_title))
+                .child(self.error(&message))
                 .child(self.actions([self.button(
                     listeners,
                     true,
                     s.close,
                     "done",
                     Msg::Done,
-                )?])?)
+                )]))
             }
             Step::Finished => body,
-        };
-        Ok(body)
+        }
     }
 
-    fn consent(
-        &self,
-        body: El,
-        state: &State,
-        listeners: &mut Vec<EventListener>,
-    ) -> Result<El, RelinkError> {
+    fn consent(&self, body: El, state: &State, listeners: &mut Vec<EventListener>) -> El {
         let s = self.strings;
         let merchant = state.merchant_name();
         let mut body = match state.relink() {
             Some(relink) => body
-                .child(self.title(&fill(s.relink_title, &[&relink.institution.name]))?)
-                .child(self.para("muted", &fill(s.relink_intro, &[merchant]))?),
-            None => body.child(self.title(&fill(s.consent_title, &[merchant]))?),
+                .child(self.title(&fill(s.relink_title, &[&relink.institution.name])))
+                .child(self.para("muted", &fill(s.relink_intro, &[merchant]))),
+            None => body.child(self.title(&fill(s.consent_title, &[merchant]))),
         };
-        body = body.child(self.para("", &fill(s.consent_intro, &[merchant]))?);
+        body = body.child(self.para("", &fill(s.consent_intro, &[merchant])));
         let mut items = Vec::new();
         for permission in state.permissions() {
             let (label, meaning) = s.permission(*permission);
             items.push(
-                self.el("li")?
+                self.el("li")
                     .class("permission")
-                    .child(self.el("strong")?.text(label))
-                    .child(self.el("span")?.text(meaning)),
+                    .child(self.el("strong").text(label))
+                    .child(self.el("span").text(meaning)),
             );
         }
-        Ok(body
-            .child(self.el("ul")?.class("list").children(items))
-            .child(self.para("fine", s.consent_footer)?)
+        body.child(self.el("ul").class("list").children(items))
+            .child(self.para("fine", s.consent_footer))
             .child(self.actions([self.button(
                 listeners,
                 true,
                 s.agree,
                 "consent-continue",
                 Msg::ConsentAccepted,
-            )?])?))
+            )]))
     }
 
     fn institution_search(
@@ -257,11 +244,11 @@ impl View<'_> {
         state: &State,
         listeners: &mut Vec<EventListener>,
         results_listeners: &mut Vec<EventListener>,
-    ) -> Result<El, RelinkError> {
+    ) -> El {
         let s = self.strings;
         let dispatch = Rc::clone(self.dispatch);
         let search = self
-            .el("input")?
+            .el("input")
             .class("input")
             .attr("id", "relink-search")
             .attr("type", "search")
@@ -275,19 +262,18 @@ impl View<'_> {
                 dispatch(Msg::SearchChanged(reader.value()))
             }));
         }
-        Ok(body
-            .child(self.title(s.search_title)?)
+        body.child(self.title(s.search_title))
             .child(
-                self.el("div")?
+                self.el("div")
                     .class("field")
                     .child(
-                        self.el("label")?
+                        self.el("label")
                             .attr("for", "relink-search")
                             .text(s.search_label),
                     )
                     .child(search),
             )
-            .child(self.institution_results(state, results_listeners)?))
+            .child(self.institution_results(state, results_listeners))
     }
 
     /// The institution list alone, re-rendered as the search text changes so that the search
@@ -296,12 +282,12 @@ impl View<'_> {
         &self,
         state: &State,
         listeners: &mut Vec<EventListener>,
-    ) -> Result<El, RelinkError> {
+    ) -> El {
         let s = self.strings;
-        let results = self.el("div")?.class("results");
+        let results = self.el("div").class("results");
         let visible = state.visible_institutions();
         if visible.is_empty() {
-            return Ok(results.child(self.para("muted", s.no_results)?.attr("role", "status")));
+            return results.child(self.para("muted", s.no_results).attr("role", "status"));
         }
         let mut items = Vec::with_capacity(visible.len());
         for institution in visible {
@@ -312,15 +298,15 @@ impl View<'_> {
                     "",
                     &format!("institution-{}", institution.id),
                     Msg::InstitutionChosen(institution.id.clone()),
-                )?
+                )
                 .class("institution")
-                .child(self.el("span")?.text(&institution.name));
+                .child(self.el("span").text(&institution.name));
             if institution.down {
-                button = button.child(self.el("span")?.class("badge").text(s.unavailable));
+                button = button.child(self.el("span").class("badge").text(s.unavailable));
             }
-            items.push(self.el("li")?.child(button));
+            items.push(self.el("li").child(button));
         }
-        Ok(results.child(self.el("ul")?.class("list").children(items)))
+        results.child(self.el("ul").class("list").children(items))
     }
 
     fn credentials_form(
@@ -328,9 +314,9 @@ impl View<'_> {
         body: El,
         listeners: &mut Vec<EventListener>,
         form: CredentialsForm<'_>,
-    ) -> Result<El, RelinkError> {
+    ) -> El {
         let input = self
-            .el("input")?
+            .el("input")
             .class("input")
             .attr("id", "relink-credential")
             .attr("type", form.input_type)
@@ -353,52 +339,47 @@ impl View<'_> {
         let reader = input.input();
         let dispatch = Rc::clone(self.dispatch);
         let to_msg = form.msg;
-        let mut fields = self.el("form")?.class("stack").attr("novalidate", "");
+        let mut fields = self.el("form").class("stack").attr("novalidate", "");
         fields = fields.on_cancelable(listeners, "submit", move |event| {
             event.prevent_default();
             if let Some(reader) = &reader {
                 dispatch(to_msg(reader.value()));
             }
         });
-        let mut content = body.child(self.title(form.title)?);
+        let mut content = body.child(self.title(form.title));
         if form.failed {
-            content = content.child(self.error(self.strings.login_failed)?);
+            content = content.child(self.error(self.strings.login_failed));
         }
         let submit = self
-            .el("button")?
+            .el("button")
             .attr("type", "submit")
             .class("button primary")
             .test_id(form.submit_id)
             .text(form.submit);
         fields = fields
             .child(
-                self.el("div")?
+                self.el("div")
                     .class("field")
                     .child(
-                        self.el("label")?
+                        self.el("label")
                             .attr("for", "relink-credential")
                             .text(form.label),
                     )
                     .child(input),
             )
-            .child(self.para("hint", form.hint)?)
-            .child(self.el("div")?.class("actions").child(submit));
-        Ok(content.child(fields))
+            .child(self.para("hint", form.hint))
+            .child(self.el("div").class("actions").child(submit));
+        content.child(fields)
     }
 
-    fn account_select(
-        &self,
-        body: El,
-        state: &State,
-        listeners: &mut Vec<EventListener>,
-    ) -> Result<El, RelinkError> {
+    fn account_select(&self, body: El, state: &State, listeners: &mut Vec<EventListener>) -> El {
         let s = self.strings;
         let single = state.single_select();
         let mut body = body.child(self.title(if single {
             s.select_one_title
         } else {
             s.select_many_title
-        })?);
+        }));
         if let Some(expected) = state.relink().and_then(|r| r.account.as_ref()) {
             body = body.child(self.para(
                 "muted",
@@ -406,13 +387,13 @@ impl View<'_> {
                     s.select_expected,
                     &[&expected.display_name, &expected.last4],
                 ),
-            )?);
+            ));
         }
         let mut items = Vec::with_capacity(state.accounts.len());
         for account in &state.accounts {
             let selectable = state.is_selectable(account);
             let input = self
-                .el("input")?
+                .el("input")
                 .attr("type", if single { "radio" } else { "checkbox" })
                 .attr("name", "relink-account")
                 .test_id(&format!("account-{}", account.last4));
@@ -426,23 +407,23 @@ impl View<'_> {
                 dispatch(Msg::AccountToggled(last4.clone()))
             });
             let mut text = self
-                .el("span")?
+                .el("span")
                 .class("account-text")
                 .child(
-                    self.el("span")?
+                    self.el("span")
                         .class("account-name")
                         .text(&account.display_name),
                 )
                 .child(
-                    self.el("span")?
+                    self.el("span")
                         .class("mask")
                         .text(&format!("•••• {}", account.last4)),
                 );
             if !selectable {
-                text = text.child(self.el("span")?.class("mask").text(s.not_eligible));
+                text = text.child(self.el("span").class("mask").text(s.not_eligible));
             }
             let label = self
-                .el("label")?
+                .el("label")
                 .class(if selectable {
                     "account"
                 } else {
@@ -458,28 +439,22 @@ impl View<'_> {
             if single { s.link_one } else { s.link_many },
             "accounts-submit",
             Msg::AccountsSubmitted,
-        )?;
+        );
         if state.selected.is_empty() {
             let _ = submit.element().set_attribute("disabled", "");
         }
-        Ok(body
-            .child(
-                // A plain container: a list with a group role would orphan its items.
-                self.el("div")?
-                    .class("list")
-                    .attr("role", if single { "radiogroup" } else { "group" })
-                    .attr("aria-labelledby", TITLE_ID)
-                    .children(items),
-            )
-            .child(self.actions([submit])?))
+        body.child(
+            // A plain container: a list with a group role would orphan its items.
+            self.el("div")
+                .class("list")
+                .attr("role", if single { "radiogroup" } else { "group" })
+                .attr("aria-labelledby", TITLE_ID)
+                .children(items),
+        )
+        .child(self.actions([submit]))
     }
 
-    fn success(
-        &self,
-        body: El,
-        state: &State,
-        listeners: &mut Vec<EventListener>,
-    ) -> Result<El, RelinkError> {
+    fn success(&self, body: El, state: &State, listeners: &mut Vec<EventListener>) -> El {
         let s = self.strings;
         let title = match (state.relink(), &state.institution) {
             (Some(_), Some(institution)) => fill(s.relink_success_title, &[&institution.name]),
@@ -489,29 +464,24 @@ impl View<'_> {
         for account in state.session.iter().flat_map(|session| &session.accounts) {
             let (name, last4) = (&account.display_name, &account.last4);
             items.push(
-                self.el("li")?.class("account").child(
-                    self.el("span")?
+                self.el("li").class("account").child(
+                    self.el("span")
                         .class("account-text")
-                        .child(self.el("span")?.class("account-name").text(name))
-                        .child(
-                            self.el("span")?
-                                .class("mask")
-                                .text(&format!("•••• {last4}")),
-                        ),
+                        .child(self.el("span").class("account-name").text(name))
+                        .child(self.el("span").class("mask").text(&format!("•••• {last4}"))),
                 ),
             );
         }
-        Ok(body
-            .child(
-                self.el("div")?
-                    .class("mark ok")
-                    .attr("aria-hidden", "true")
-                    .text("✓"),
-            )
-            .child(self.title(&title)?)
-            .child(self.para("muted", &fill(s.success_body, &[state.merchant_name()]))?)
-            .child(self.el("ul")?.class("list").children(items))
-            .child(self.actions([self.button(listeners, true, s.done, "done", Msg::Done)?])?))
+        body.child(
+            self.el("div")
+                .class("mark ok")
+                .attr("aria-hidden", "true")
+                .text("✓"),
+        )
+        .child(self.title(&title))
+        .child(self.para("muted", &fill(s.success_body, &[state.merchant_name()])))
+        .child(self.el("ul").class("list").children(items))
+        .child(self.actions([self.button(listeners, true, s.done, "done", Msg::Done)]))
     }
 }
 

@@ -17,7 +17,7 @@ use relink::{
     mount_mandate_form,
 };
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::spawn_local;
+use wasm_bindgen_futures::{JsFuture, spawn_local};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement, ShadowRoot};
 
@@ -223,6 +223,13 @@ extern "C" {
 
 // ---- helpers -------------------------------------------------------------------------------
 
+/// `collectFinancialConnectionsAccounts`, awaited; it never rejects.
+async fn collect(options: JsValue) -> JsValue {
+    JsFuture::from(collect_financial_connections_accounts(options))
+        .await
+        .expect("collectFinancialConnectionsAccounts never rejects")
+}
+
 /// A flow running in the background; `result()` waits for it to settle.
 struct Running(Rc<RefCell<Option<JsValue>>>);
 
@@ -231,7 +238,7 @@ impl Running {
         let slot = Rc::new(RefCell::new(None));
         let writer = Rc::clone(&slot);
         spawn_local(async move {
-            let result = collect_financial_connections_accounts(options).await;
+            let result = collect(options).await;
             assert!(writer.borrow().is_none(), "settled twice");
             *writer.borrow_mut() = Some(result);
         });
@@ -633,8 +640,15 @@ async fn tab_wraps_inside_and_escape_returns_focus_to_the_trigger() {
     );
 
     // Focus lost to the page (a click on the scrim) is pulled back in, and Escape still works.
+    // The trigger is inert while the modal is open, so focus can only fall back to the body.
     trigger.focus().unwrap();
-    press(&trigger, "Tab", false);
+    assert_ne!(
+        document().active_element(),
+        Some(trigger.clone().into()),
+        "the inert page cannot take focus"
+    );
+    last.blur().unwrap();
+    press(&document().body().unwrap(), "Tab", false);
     assert_eq!(
         root.active_element(),
         Some(first.clone().into()),
@@ -652,12 +666,65 @@ async fn tab_wraps_inside_and_escape_returns_focus_to_the_trigger() {
 }
 
 #[wasm_bindgen_test]
+async fn the_modal_is_on_the_page_when_the_call_returns() {
+    install_fetch("plain");
+    let pending = collect_financial_connections_accounts(options(JsValue::UNDEFINED));
+    let modal = host().expect("the modal opens within the call, before any task runs");
+    assert!(
+        modal
+            .shadow_root()
+            .and_then(|root| root.query_selector("[aria-busy=true]").ok().flatten())
+            .is_some(),
+        "it shows its loading state"
+    );
+    assert!(
+        event_types().is_empty(),
+        "onEvent is never called from inside the merchant's own call"
+    );
+    abort();
+    let result = JsFuture::from(pending).await.unwrap();
+    assert!(string(&result, &["error"]).is_none());
+    assert_eq!(event_types().first().map(String::as_str), Some("open"));
+    assert!(host().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_page_behind_the_modal_is_inert_until_it_closes() {
+    install_fetch("plain");
+    let body = document().body().unwrap();
+    let page = document().create_element("main").unwrap();
+    let already_inert = document().create_element("aside").unwrap();
+    already_inert.set_attribute("inert", "").unwrap();
+    body.append_child(&page).unwrap();
+    body.append_child(&already_inert).unwrap();
+
+    let flow = Running::start(options(JsValue::UNDEFINED));
+    wait_for("consent-continue").await;
+    assert!(page.has_attribute("inert"), "the page cannot be reached");
+    assert!(already_inert.has_attribute("inert"));
+    assert!(
+        !host().unwrap().has_attribute("inert"),
+        "the modal itself stays reachable"
+    );
+
+    abort();
+    flow.result().await;
+    assert!(!page.has_attribute("inert"), "closing gives the page back");
+    assert!(
+        already_inert.has_attribute("inert"),
+        "what the page made inert itself stays inert"
+    );
+    page.remove();
+    already_inert.remove();
+}
+
+#[wasm_bindgen_test]
 async fn one_flow_at_a_time_and_exactly_once_settlement() {
     install_fetch("plain");
     let first = Running::start(options(JsValue::UNDEFINED));
     let stale_button = wait_for("consent-continue").await;
 
-    let second = collect_financial_connections_accounts(options(JsValue::UNDEFINED)).await;
+    let second = collect(options(JsValue::UNDEFINED)).await;
     assert_eq!(
         string(&second, &["outcome"]).as_deref(),
         Some("could_not_launch")
@@ -736,7 +803,7 @@ async fn errors_are_stripe_shaped_and_never_leave_a_modal() {
 
     let missing = options(JsValue::UNDEFINED);
     Reflect::delete_property(&missing.clone().into(), &"clientSecret".into()).unwrap();
-    let result = collect_financial_connections_accounts(missing).await;
+    let result = collect(missing).await;
     assert_eq!(
         string(&result, &["error", "code"]).as_deref(),
         Some("parameter_missing")
@@ -956,7 +1023,7 @@ async fn page_layout_for_hosted_relink_and_bad_layouts_are_rejected() {
 
     let bad = options(JsValue::UNDEFINED);
     Reflect::set(&bad, &"layout".into(), &"sidebar".into()).unwrap();
-    let result = collect_financial_connections_accounts(bad).await;
+    let result = collect(bad).await;
     assert_eq!(
         string(&result, &["error", "param"]).as_deref(),
         Some("layout")
@@ -1195,8 +1262,7 @@ fn stripe_calls(stripe: &JsValue) -> String {
 async fn stripe_provider_classifies_what_stripe_js_resolves() {
     install_fetch("plain");
     let stripe = fake_stripe("relinked");
-    let result =
-        collect_financial_connections_accounts(stripe_options(&stripe, &["fca_6789"])).await;
+    let result = collect(stripe_options(&stripe, &["fca_6789"])).await;
     assert_eq!(
         string(&result, &["outcome"]).as_deref(),
         Some("relinked_expected_account")
@@ -1224,7 +1290,7 @@ async fn stripe_provider_classifies_what_stripe_js_resolves() {
 
     install_fetch("plain");
     let stripe = fake_stripe("no_account");
-    let result = collect_financial_connections_accounts(stripe_options(&stripe, &[])).await;
+    let result = collect(stripe_options(&stripe, &[])).await;
     assert_eq!(string(&result, &["outcome"]).as_deref(), Some("no_account"));
     assert_eq!(get(&result, &["isNew"]), JsValue::NULL);
     assert!(
@@ -1238,7 +1304,7 @@ async fn stripe_provider_classifies_what_stripe_js_resolves() {
 async fn stripe_provider_errors_are_could_not_launch() {
     install_fetch("plain");
     let stripe = fake_stripe("error");
-    let result = collect_financial_connections_accounts(stripe_options(&stripe, &[])).await;
+    let result = collect(stripe_options(&stripe, &[])).await;
     assert_eq!(
         string(&result, &["outcome"]).as_deref(),
         Some("could_not_launch")
@@ -1259,15 +1325,14 @@ async fn stripe_provider_errors_are_could_not_launch() {
     );
 
     install_fetch("plain");
-    let result =
-        collect_financial_connections_accounts(stripe_options(&fake_stripe("throws"), &[])).await;
+    let result = collect(stripe_options(&fake_stripe("throws"), &[])).await;
     assert_eq!(
         string(&result, &["error", "code"]).as_deref(),
         Some("provider_failed")
     );
 
     let not_stripe = stripe_options(&js_sys::Object::new().into(), &[]);
-    let result = collect_financial_connections_accounts(not_stripe).await;
+    let result = collect(not_stripe).await;
     assert_eq!(
         string(&result, &["error", "param"]).as_deref(),
         Some("stripe")
@@ -1283,7 +1348,7 @@ async fn stripe_provider_completes_a_ga_session_with_fetch_session() {
         "fetchSession",
         &fetch_session_hook(),
     );
-    let result = collect_financial_connections_accounts(options).await;
+    let result = collect(options).await;
     assert_eq!(
         fetched_sessions()
             .iter()
@@ -1321,8 +1386,7 @@ async fn stripe_provider_completes_a_ga_session_with_fetch_session() {
 
     // Without the hook, a GA session is classified from what it has.
     install_fetch("plain");
-    let result =
-        collect_financial_connections_accounts(stripe_options(&fake_stripe("ga"), &[])).await;
+    let result = collect(stripe_options(&fake_stripe("ga"), &[])).await;
     assert_eq!(
         string(&result, &["outcome"]).as_deref(),
         Some("linked_new_account")
@@ -1335,12 +1399,12 @@ async fn stripe_provider_runs_one_flow_at_a_time() {
     let stripe = fake_stripe("pending");
     let first = Running::start(stripe_options(&stripe, &[]));
     TimeoutFuture::new(20).await;
-    let second = collect_financial_connections_accounts(stripe_options(&stripe, &[])).await;
+    let second = collect(stripe_options(&stripe, &[])).await;
     assert_eq!(
         string(&second, &["error", "code"]).as_deref(),
         Some("flow_already_open")
     );
-    let sandbox = collect_financial_connections_accounts(options(JsValue::UNDEFINED)).await;
+    let sandbox = collect(options(JsValue::UNDEFINED)).await;
     assert_eq!(
         string(&sandbox, &["error", "code"]).as_deref(),
         Some("flow_already_open"),
@@ -1359,7 +1423,7 @@ async fn stripe_provider_runs_one_flow_at_a_time() {
     assert_eq!(event_types().iter().filter(|e| *e == "close").count(), 1);
     // The slot is free again.
     let again = fake_stripe("relinked");
-    let result = collect_financial_connections_accounts(stripe_options(&again, &[])).await;
+    let result = collect(stripe_options(&again, &[])).await;
     assert_eq!(
         string(&result, &["outcome"]).as_deref(),
         Some("relinked_expected_account")
