@@ -23,6 +23,8 @@
 
   var script = document.currentScript;
   var scriptData = (script && script.dataset) || {};
+  // Under a nonce-based CSP, what the component injects carries the same nonce as this tag.
+  var nonce = (script && script.nonce) || undefined;
   // Where index.js, dist/relink.js and dist/relink_bg.wasm live: beside this file by default.
   var publicPath = new URL(scriptData.publicPath || '.', script ? script.src : document.baseURI);
   var entry = null;
@@ -38,7 +40,7 @@
   }
 
   function loadRelink(publishableKey, options) {
-    var settings = Object.assign({ wasmUrl: new URL('dist/relink_bg.wasm', publicPath) }, options);
+    var settings = Object.assign({ wasmUrl: new URL('dist/relink_bg.wasm', publicPath), nonce: nonce }, options);
     return entryModule().then(function (module) {
       return module.loadRelink(publishableKey, settings);
     });
