@@ -45,6 +45,13 @@ const MIGRATIONS: &[&str] = &[
         last_status INTEGER
     );
     CREATE INDEX webhook_deliveries_due ON webhook_deliveries (delivered_at, next_attempt_at);",
+    // Every attempt, kept for the delivery log a developer reads when a webhook went missing.
+    "CREATE TABLE webhook_attempts (
+        delivery_id INTEGER NOT NULL,
+        attempted_at INTEGER NOT NULL,
+        status INTEGER
+    );
+    CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id);",
 ];
 
 /// Why the database could not be opened.

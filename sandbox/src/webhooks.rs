@@ -238,6 +238,10 @@ pub async fn deliver_due(store: &Store) -> ApiResult<usize> {
                     now + backoff_secs(attempts)
                 ],
             )?;
+            tx.conn().execute(
+                "INSERT INTO webhook_attempts (delivery_id, attempted_at, status) VALUES (?1, ?2, ?3)",
+                params![delivery.row, now, status],
+            )?;
             Ok(())
         })?;
     }
@@ -312,6 +316,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/webhook_endpoints", post(create).get(list))
         .route("/v1/webhook_endpoints/{id}", get(retrieve).delete(delete))
+        .route("/v1/test_helpers/events/{id}/deliveries", get(delivery_log))
 }
 
 async fn create(
@@ -402,6 +407,59 @@ async fn delete(
     Ok(Json(
         json!({"id": id, "object": "webhook_endpoint", "deleted": true}),
     ))
+}
+
+/// `GET /v1/test_helpers/events/{id}/deliveries`: for each endpoint the event went to, every
+/// attempt with its HTTP status (`null` when the endpoint could not be reached), and whether and
+/// when it was delivered.
+async fn delivery_log(
+    _: SecretKey,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    params.finish()?;
+    let body = state.store.transaction(|tx| {
+        tx.fetch::<Event>(&id, Some("id"))?;
+        let mut deliveries = tx.conn().prepare(
+            "SELECT id, endpoint_id, attempts, delivered_at, next_attempt_at
+             FROM webhook_deliveries WHERE event_id = ?1 ORDER BY id",
+        )?;
+        let rows = deliveries
+            .query_map([&id], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, u32>(2)?,
+                    row.get::<_, Option<i64>>(3)?,
+                    row.get::<_, i64>(4)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut attempts = tx.conn().prepare(
+            "SELECT attempted_at, status FROM webhook_attempts WHERE delivery_id = ?1 ORDER BY rowid",
+        )?;
+        let mut data = Vec::with_capacity(rows.len());
+        for (row, endpoint, count, delivered_at, next_attempt_at) in rows {
+            let log = attempts
+                .query_map([row], |r| {
+                    Ok(json!({"attempted_at": r.get::<_, i64>(0)?, "status": r.get::<_, Option<u16>>(1)?}))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let url = tx.get::<WebhookEndpoint>(&endpoint)?.map(|e| e.url);
+            data.push(json!({
+                "object": "test_helpers.webhook_delivery",
+                "webhook_endpoint": endpoint,
+                "url": url,
+                "delivered": delivered_at.is_some(),
+                "delivered_at": delivered_at,
+                "next_attempt_at": if delivered_at.is_some() || count >= MAX_ATTEMPTS { None } else { Some(next_attempt_at) },
+                "attempts": log,
+            }));
+        }
+        Ok(list_object(data, false, &format!("/v1/test_helpers/events/{id}/deliveries")))
+    })?;
+    Ok(Json(body))
 }
 
 #[cfg(test)]

@@ -168,8 +168,16 @@ def test_an_endpoint_that_was_down_gets_every_event(sandbox, receiver):
     assert receiver.accepted == set(), "nothing is accepted while the endpoint is down"
 
     receiver.down = False
-    wait_until_delivered(sandbox, receiver, events_of(sandbox, "financial_connections.account.deactivated"))
+    events = events_of(sandbox, "financial_connections.account.deactivated")
+    wait_until_delivered(sandbox, receiver, events)
     assert len(receiver.accepted) == 5
+
+    # The delivery log tells the story: refused while down, then accepted.
+    log = sandbox.ok("GET", f"/v1/test_helpers/events/{sorted(events)[0]}/deliveries")["data"][0]
+    assert log["url"] == receiver.url
+    assert log["delivered"] is True
+    statuses = [attempt["status"] for attempt in log["attempts"]]
+    assert statuses[0] == 500 and statuses[-1] == 200, statuses
 
 
 def test_sigkill_mid_delivery_loses_no_event_and_no_object(sandbox, receiver):

@@ -134,6 +134,8 @@ def test_relink_a_specific_account(client, customer):
         ("failed", [], "no_authorization"),
         ("succeeded", ["4321"], "no_account"),
         ("succeeded", [], "no_account"),
+        # A sandbox extension: the bank is down during this attempt.
+        ("institution_down", [], "other"),
     ],
 )
 def test_every_failure_reason(client, customer, authentication, picked, reason):
