@@ -25,13 +25,13 @@
   var scriptData = (script && script.dataset) || {};
   // Under a nonce-based CSP, what the component injects carries the same nonce as this tag.
   var nonce = (script && script.nonce) || undefined;
-  // Where index.js, dist/relink.js and dist/relink_bg.wasm live: beside this file by default.
+  // Where dist/relink.esm.js and dist/relink_bg.wasm live: beside this file by default.
   var publicPath = new URL(scriptData.publicPath || '.', script ? script.src : document.baseURI);
   var entry = null;
 
   function entryModule() {
     if (!entry) {
-      entry = import(new URL('index.js', publicPath).href).catch(function (error) {
+      entry = import(new URL('dist/relink.esm.js', publicPath).href).catch(function (error) {
         entry = null;
         throw error;
       });

@@ -1,7 +1,7 @@
 // The hosted relink page a customer reaches from a relink email or a hosted session's `url`.
 // The link carries an opaque single-use token (never the client secret); the page trades it for
 // the session and runs relink full-page.
-import { loadRelink } from '/pkg/index.js';
+import { loadRelink } from '/pkg/dist/relink.esm.js';
 import { merchantApi } from '/merchant.js';
 
 const status = document.getElementById('hosted-status');
