@@ -1,10 +1,11 @@
 // The demo merchant page, clicked through in headless Chromium against the release build of the
-// component: a plain link, then a relink of a broken account.
+// component: a plain link, then a relink of a broken account. Both variants of the page run the
+// same tests: the ESM import and the one <script> tag.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TEST_PASSWORD, launchBrowser, newPage, startSandbox } from './support.mjs';
 
-describe('demo merchant page', () => {
+for (const [variant, path] of [['ESM', '/'], ['script tag', '/script.html']]) describe(`demo merchant page (${variant})`, () => {
   let sandbox;
   let browser;
 
@@ -28,7 +29,7 @@ describe('demo merchant page', () => {
 
   test('links a new Sandbox Bank account through the accessible modal', async () => {
     const page = await newPage(browser);
-    const response = await page.goto(`${sandbox.origin}/`);
+    const response = await page.goto(`${sandbox.origin}${path}`);
     // The whole flow below runs under a strict CSP: no inline script or style, no eval but wasm.
     assert.equal(
       response.headers()['content-security-policy'],
@@ -63,7 +64,7 @@ describe('demo merchant page', () => {
 
   test('relinks a broken account and reports relink_result', async () => {
     const page = await newPage(browser);
-    await page.goto(`${sandbox.origin}/`);
+    await page.goto(`${sandbox.origin}${path}`);
 
     const { accounts } = await (await fetch(`${sandbox.origin}/demo/api/accounts`)).json();
     const broken = accounts.find((account) => account.status_details?.inactive?.action === 'relink_required');

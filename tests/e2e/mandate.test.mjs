@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TEST_PASSWORD, launchBrowser, newPage, startSandbox } from './support.mjs';
 
-describe('mandate form and payouts', () => {
+for (const [variant, path] of [['ESM', '/'], ['script tag', '/script.html']]) describe(`mandate form and payouts (${variant})`, () => {
   let sandbox;
   let browser;
 
@@ -22,7 +22,7 @@ describe('mandate form and payouts', () => {
   }
 
   async function openMandate(page, account) {
-    await page.goto(`${sandbox.origin}/`);
+    await page.goto(`${sandbox.origin}${path}`);
     await page.getByTestId(`pay-${account.id}`).click();
     const form = page.getByTestId('mandate-form');
     await form.getByTestId('mandate-submit').waitFor();
@@ -114,7 +114,7 @@ describe('mandate form and payouts', () => {
   test('payouts: an outbound SetupIntent and a bank account token', async () => {
     const account = (await demoAccounts()).find((a) => a.status === 'active');
     const page = await newPage(browser);
-    await page.goto(`${sandbox.origin}/`);
+    await page.goto(`${sandbox.origin}${path}`);
     await page.getByTestId(`payouts-${account.id}`).click();
     await page.getByTestId('outcome').filter({ hasText: /btok_/ }).waitFor();
     const payload = JSON.parse(await page.getByTestId('result-json').textContent());
