@@ -831,22 +831,8 @@ async fn events_record_deactivation_reactivation_and_session_updates() {
 
     let authorization = deactivated["authorization"].as_str().unwrap();
     let relink = sandbox
-        .post(
-            "/v1/financial_connections/sessions",
-            &format!("account_holder[type]=customer&account_holder[customer]={customer}&permissions[]=payment_method&relink_options[authorization]={authorization}&relink_options[account]={checking}"),
-        )
-        .await
-        .ok();
-    sandbox
-        .post(
-            &format!(
-                "/v1/test_helpers/financial_connections/sessions/{}/complete",
-                relink["id"].as_str().unwrap()
-            ),
-            "accounts[]=6789",
-        )
-        .await
-        .ok();
+        .relink(&customer, authorization, Some(&checking), &["6789"])
+        .await;
     let reactivated = sandbox
         .get("/v1/events?type=financial_connections.account.reactivated")
         .await
@@ -909,23 +895,9 @@ async fn the_clock_expires_tans_and_relinking_issues_fresh_ones() {
     assert_eq!(events["data"].as_array().unwrap().len(), 1);
 
     let authorization = expired["authorization"].as_str().unwrap();
-    let relink = sandbox
-        .post(
-            "/v1/financial_connections/sessions",
-            &format!("account_holder[type]=customer&account_holder[customer]={customer}&permissions[]=payment_method&relink_options[authorization]={authorization}&relink_options[account]={id}"),
-        )
-        .await
-        .ok();
     sandbox
-        .post(
-            &format!(
-                "/v1/test_helpers/financial_connections/sessions/{}/complete",
-                relink["id"].as_str().unwrap()
-            ),
-            "accounts[]=6789",
-        )
-        .await
-        .ok();
+        .relink(&customer, authorization, Some(&id), &["6789"])
+        .await;
     let fresh = sandbox.account(&id).await;
     assert_eq!(fresh["account_numbers"][0]["status"], "transactable");
     let now = sandbox.get("/v1/test_helpers/clock").await.ok()["now"]

@@ -202,23 +202,9 @@ async fn a_deactivated_tan_blocks_the_payment_method_until_relinked() {
         .as_str()
         .unwrap()
         .to_owned();
-    let relink = sandbox
-        .post(
-            "/v1/financial_connections/sessions",
-            &format!("account_holder[type]=customer&account_holder[customer]={customer}&permissions[]=payment_method&relink_options[authorization]={authorization}&relink_options[account]={account}"),
-        )
-        .await
-        .ok();
     sandbox
-        .post(
-            &format!(
-                "/v1/test_helpers/financial_connections/sessions/{}/complete",
-                relink["id"].as_str().unwrap()
-            ),
-            "accounts[]=6789",
-        )
-        .await
-        .ok();
+        .relink(&customer, &authorization, Some(&account), &["6789"])
+        .await;
     let pm = sandbox
         .get(&format!("/v1/payment_methods/{pm_id}"))
         .await

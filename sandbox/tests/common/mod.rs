@@ -174,6 +174,36 @@ impl Sandbox {
         .ok()
     }
 
+    /// Creates a relink session for `authorization` (and `account`, when given) and completes
+    /// it as the customer picking `last4s`; returns the finished session.
+    pub async fn relink(
+        &self,
+        customer: &str,
+        authorization: &str,
+        account: Option<&str>,
+        last4s: &[&str],
+    ) -> Value {
+        let mut body = format!(
+            "account_holder[type]=customer&account_holder[customer]={customer}\
+             &permissions[]=payment_method&relink_options[authorization]={authorization}"
+        );
+        if let Some(account) = account {
+            body.push_str(&format!("&relink_options[account]={account}"));
+        }
+        let session = self
+            .post("/v1/financial_connections/sessions", &body)
+            .await
+            .ok();
+        let id = session["id"].as_str().expect("id");
+        let picks: Vec<String> = last4s.iter().map(|l| format!("accounts[]={l}")).collect();
+        self.post(
+            &format!("/v1/test_helpers/financial_connections/sessions/{id}/complete"),
+            &picks.join("&"),
+        )
+        .await
+        .ok()
+    }
+
     /// Retrieves an account.
     pub async fn account(&self, id: &str) -> Value {
         self.get(&format!("/v1/financial_connections/accounts/{id}"))
