@@ -26,7 +26,10 @@ pub enum Step {
     Mfa { failed: bool },
     /// The bank's own approval window (OAuth institutions).
     OAuthWindow,
-    /// Choosing which accounts to link.
+    /// The bank's own window after approval, listing the accounts to share: OAuth institutions
+    /// let the customer choose there, which is how a relink can come back with another account.
+    OAuthAccountSelect,
+    /// Choosing which accounts to link (in relink's own screen, for password institutions).
     AccountSelect,
     /// An exact relink where the customer picked `chosen` instead of the expected account.
     WrongAccount { chosen: String },
@@ -92,9 +95,9 @@ pub enum Msg {
     OAuthAuthorized,
     /// The authenticate request finished.
     Authenticated(Result<Authentication, RelinkError>),
-    /// An account option was clicked (by `last4`).
+    /// An account option was clicked (by `last4`), in relink's or the bank's account list.
     AccountToggled(String),
-    /// "Link account".
+    /// "Link account", or the bank window's "Confirm".
     AccountsSubmitted,
     /// "Try again" after picking the wrong account.
     RetryAccountSelection,
@@ -281,6 +284,16 @@ impl State {
         account.eligible && kind_allowed
     }
 
+    /// Where accounts are chosen at the current institution: the bank's own window for OAuth
+    /// institutions, relink's screen otherwise.
+    pub fn account_step(&self) -> Step {
+        if self.institution.as_ref().is_some_and(|i| i.oauth) {
+            Step::OAuthAccountSelect
+        } else {
+            Step::AccountSelect
+        }
+    }
+
     /// Whether [`Msg::Back`] does anything on the current step.
     pub fn can_go_back(&self) -> bool {
         match self.step {
@@ -441,7 +454,7 @@ pub fn update(mut state: State, msg: Msg) -> (State, Vec<Effect>) {
                 state.password = None;
                 state.accounts = accounts;
                 state.selected.clear();
-                state.step = S::AccountSelect;
+                state.step = state.account_step();
                 (state, vec![Effect::Emit(Event::InstitutionAuthorized)])
             }
             Ok(Authentication::MfaRequired) => {
@@ -468,7 +481,7 @@ pub fn update(mut state: State, msg: Msg) -> (State, Vec<Effect>) {
             }
         },
 
-        (S::AccountSelect, Msg::AccountToggled(last4)) => {
+        (S::AccountSelect | S::OAuthAccountSelect, Msg::AccountToggled(last4)) => {
             let selectable = state
                 .accounts
                 .iter()
@@ -487,7 +500,7 @@ pub fn update(mut state: State, msg: Msg) -> (State, Vec<Effect>) {
             }
             (state, Vec::new())
         }
-        (S::AccountSelect, Msg::AccountsSubmitted) => {
+        (S::AccountSelect | S::OAuthAccountSelect, Msg::AccountsSubmitted) => {
             if state.selected.is_empty() {
                 return (state, Vec::new());
             }
@@ -515,7 +528,7 @@ pub fn update(mut state: State, msg: Msg) -> (State, Vec<Effect>) {
         }
         (S::WrongAccount { .. }, Msg::RetryAccountSelection) => {
             state.selected.clear();
-            state.step = S::AccountSelect;
+            state.step = state.account_step();
             (state, Vec::new())
         }
 
@@ -738,6 +751,88 @@ mod tests {
     }
 
     #[test]
+    fn oauth_accounts_are_chosen_in_the_bank_window() {
+        let (state, _) = run(
+            loaded(manifest(None, 2)),
+            [
+                Msg::ConsentAccepted,
+                Msg::InstitutionChosen("fcinst_oauth".into()),
+            ],
+        );
+        assert_eq!(state.step, Step::OAuthWindow);
+        let (state, effects) = run(
+            state,
+            [
+                Msg::OAuthAuthorized,
+                Msg::Authenticated(Ok(Authentication::LoginFailed { message: None })),
+            ],
+        );
+        assert_eq!(
+            state.step,
+            Step::OAuthWindow,
+            "a refusal reopens the bank window"
+        );
+        assert_eq!(
+            effects,
+            vec![Effect::Authenticate {
+                institution: "fcinst_oauth".into(),
+                password: None,
+                mfa_code: None,
+            }]
+        );
+        let (state, effects) = run(
+            state,
+            [
+                Msg::OAuthAuthorized,
+                Msg::Authenticated(Ok(Authentication::Authenticated {
+                    accounts: accounts(),
+                })),
+            ],
+        );
+        assert_eq!(state.step, Step::OAuthAccountSelect);
+        assert_eq!(state.account_step(), Step::OAuthAccountSelect);
+        assert!(effects.contains(&Effect::Emit(Event::InstitutionAuthorized)));
+        assert!(!state.can_go_back(), "the bank has already been asked");
+        let (state, _) = update(state, Msg::Back);
+        assert_eq!(state.step, Step::OAuthAccountSelect);
+
+        let (state, effects) = run(
+            state,
+            ["1111", "6789", "4321", "6789"]
+                .map(|s| Msg::AccountToggled(s.into()))
+                .into_iter()
+                .chain([Msg::AccountsSubmitted]),
+        );
+        assert_eq!(
+            effects,
+            vec![
+                Effect::Emit(Event::AccountsSelected),
+                Effect::Complete {
+                    accounts: vec!["4321".into()]
+                },
+            ],
+            "the same eligibility and limit rules as relink's own screen"
+        );
+        assert_eq!(state.step, Step::Working(Work::Linking));
+    }
+
+    #[test]
+    fn password_banks_keep_account_selection_in_relink() {
+        let (state, _) = run(
+            loaded(manifest(None, 1)),
+            [
+                Msg::ConsentAccepted,
+                Msg::InstitutionChosen("fcinst_sandbox".into()),
+                Msg::PasswordSubmitted("pass_good".into()),
+                Msg::Authenticated(Ok(Authentication::Authenticated {
+                    accounts: accounts(),
+                })),
+            ],
+        );
+        assert_eq!(state.step, Step::AccountSelect);
+    }
+
+    #[test]
     fn relink_skips_search_and_rejects_the_wrong_account() {
         let relink = json!({
             "institution": {"id": "fcinst_oauth", "name": "OAuth Bank", "mfa": false, "oauth": true, "down": false},
@@ -751,15 +846,16 @@ mod tests {
             state.step,
             Step::Working(Work::Authenticating(Credentials::OAuth))
         );
+        let (state, _) = run(
+            state,
+            [Msg::Authenticated(Ok(Authentication::Authenticated {
+                accounts: accounts(),
+            }))],
+        );
+        assert_eq!(state.step, Step::OAuthAccountSelect, "chosen at the bank");
         let (state, effects) = run(
             state,
-            [
-                Msg::Authenticated(Ok(Authentication::Authenticated {
-                    accounts: accounts(),
-                })),
-                Msg::AccountToggled("4321".into()),
-                Msg::AccountsSubmitted,
-            ],
+            [Msg::AccountToggled("4321".into()), Msg::AccountsSubmitted],
         );
         assert_eq!(
             state.step,
@@ -768,13 +864,16 @@ mod tests {
             }
         );
         assert!(!effects.iter().any(|e| matches!(e, Effect::Complete { .. })));
+        let (state, _) = update(state, Msg::RetryAccountSelection);
+        assert_eq!(
+            state.step,
+            Step::OAuthAccountSelect,
+            "trying again reopens the bank's list"
+        );
+        assert!(state.selected.is_empty());
         let (state, effects) = run(
             state,
-            [
-                Msg::RetryAccountSelection,
-                Msg::AccountToggled("6789".into()),
-                Msg::AccountsSubmitted,
-            ],
+            [Msg::AccountToggled("6789".into()), Msg::AccountsSubmitted],
         );
         assert_eq!(
             effects.last(),

@@ -132,6 +132,10 @@ pub struct Strings {
     /// `{0}` institution, `{1}` merchant.
     pub oauth_intro: &'static str,
     pub oauth_authorize: &'static str,
+    /// The bank window's account list. `{0}` institution, `{1}` merchant.
+    pub oauth_accounts_title: &'static str,
+    /// `{0}` merchant.
+    pub oauth_accounts_submit: &'static str,
     pub select_one_title: &'static str,
     pub select_many_title: &'static str,
     /// `{0}` account name, `{1}` last4.
@@ -215,6 +219,8 @@ static EN: Strings = Strings {
     oauth_title: "Continue at {0}",
     oauth_intro: "{0} will ask you to approve access for {1}. You choose which accounts to share there.",
     oauth_authorize: "Authorize",
+    oauth_accounts_title: "{0} — choose the accounts to share with {1}",
+    oauth_accounts_submit: "Confirm and return to {0}",
     select_one_title: "Select an account",
     select_many_title: "Select accounts",
     select_expected: "Select {0} ending in {1} to reconnect it.",
@@ -288,6 +294,8 @@ static JA: Strings = Strings {
     oauth_title: "{0} で続行",
     oauth_intro: "{0} で {1} へのアクセスを承認してください。共有する口座はそこで選択します。",
     oauth_authorize: "承認",
+    oauth_accounts_title: "{0} — {1} と共有する口座を選択してください",
+    oauth_accounts_submit: "確認して {0} に戻る",
     select_one_title: "口座を選択",
     select_many_title: "口座を選択",
     select_expected: "再連携するには、末尾 {1} の {0} を選択してください。",
@@ -349,6 +357,8 @@ static DE: Strings = Strings {
     oauth_title: "Weiter bei {0}",
     oauth_intro: "{0} bittet Sie, den Zugriff für {1} zu genehmigen. Dort wählen Sie die Konten aus.",
     oauth_authorize: "Genehmigen",
+    oauth_accounts_title: "{0} — wählen Sie die Konten, die Sie mit {1} teilen",
+    oauth_accounts_submit: "Bestätigen und zurück zu {0}",
     select_one_title: "Konto auswählen",
     select_many_title: "Konten auswählen",
     select_expected: "Wählen Sie {0} mit der Endung {1}, um es erneut zu verbinden.",
@@ -404,6 +414,8 @@ mod tests {
             for (a, b) in [
                 (en.wrong_body, other.wrong_body),
                 (en.oauth_intro, other.oauth_intro),
+                (en.oauth_accounts_title, other.oauth_accounts_title),
+                (en.oauth_accounts_submit, other.oauth_accounts_submit),
                 (en.select_expected, other.select_expected),
                 (en.mandate_account, other.mandate_account),
             ] {

@@ -150,6 +150,23 @@ impl View<'_> {
                         Msg::OAuthAuthorized,
                     )),
             ),
+            Step::OAuthAccountSelect => {
+                let (list, submit) = self.account_choices(
+                    state,
+                    listeners,
+                    &fill(s.oauth_accounts_submit, &[merchant]),
+                );
+                let window = self
+                    .el("div")
+                    .class("bank-window")
+                    .child(self.para("bank-name", institution))
+                    .child(self.title(&fill(s.oauth_accounts_title, &[institution, merchant])));
+                body.child(
+                    self.expected_account(window, state)
+                        .child(list)
+                        .child(self.el("div").class("actions").child(submit)),
+                )
+            }
             Step::AccountSelect => self.account_select(body, state, listeners),
             Step::WrongAccount { chosen } => {
                 let (name, last4) = state
@@ -375,20 +392,45 @@ impl View<'_> {
     fn account_select(&self, body: El, state: &State, listeners: &mut Vec<EventListener>) -> El {
         let s = self.strings;
         let single = state.single_select();
-        let mut body = body.child(self.title(if single {
+        let body = body.child(self.title(if single {
             s.select_one_title
         } else {
             s.select_many_title
         }));
-        if let Some(expected) = state.relink().and_then(|r| r.account.as_ref()) {
-            body = body.child(self.para(
+        let (list, submit) = self.account_choices(
+            state,
+            listeners,
+            if single { s.link_one } else { s.link_many },
+        );
+        self.expected_account(body, state)
+            .child(list)
+            .child(self.actions([submit]))
+    }
+
+    /// For exact relinks, which account to pick.
+    fn expected_account(&self, parent: El, state: &State) -> El {
+        match state.relink().and_then(|r| r.account.as_ref()) {
+            Some(expected) => parent.child(self.para(
                 "muted",
                 &fill(
-                    s.select_expected,
+                    self.strings.select_expected,
                     &[&expected.display_name, &expected.last4],
                 ),
-            ));
+            )),
+            None => parent,
         }
+    }
+
+    /// The account options and their submit button, shared by relink's screen and the bank
+    /// window so both apply the same rules. The group is labelled by the step's title.
+    fn account_choices(
+        &self,
+        state: &State,
+        listeners: &mut Vec<EventListener>,
+        submit_label: &str,
+    ) -> (El, El) {
+        let s = self.strings;
+        let single = state.single_select();
         let mut items = Vec::with_capacity(state.accounts.len());
         for account in &state.accounts {
             let selectable = state.is_selectable(account);
@@ -436,22 +478,21 @@ impl View<'_> {
         let submit = self.button(
             listeners,
             true,
-            if single { s.link_one } else { s.link_many },
+            submit_label,
             "accounts-submit",
             Msg::AccountsSubmitted,
         );
         if state.selected.is_empty() {
             let _ = submit.element().set_attribute("disabled", "");
         }
-        body.child(
-            // A plain container: a list with a group role would orphan its items.
-            self.el("div")
-                .class("list")
-                .attr("role", if single { "radiogroup" } else { "group" })
-                .attr("aria-labelledby", TITLE_ID)
-                .children(items),
-        )
-        .child(self.actions([submit]))
+        // A plain container: a list with a group role would orphan its items.
+        let list = self
+            .el("div")
+            .class("list")
+            .attr("role", if single { "radiogroup" } else { "group" })
+            .attr("aria-labelledby", TITLE_ID)
+            .children(items);
+        (list, submit)
     }
 
     fn success(&self, body: El, state: &State, listeners: &mut Vec<EventListener>) -> El {

@@ -27,6 +27,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 const SANDBOX = { id: 'fcinst_sandbox', name: 'Sandbox Bank', mfa: false, oauth: false, down: false };
 const MFA = { id: 'fcinst_mfa', name: 'MFA Bank', mfa: true, oauth: false, down: false };
 const DOWN = { id: 'fcinst_down', name: 'Down Bank', mfa: false, oauth: false, down: true };
+const OAUTH = { id: 'fcinst_oauth', name: 'OAuth Bank', mfa: false, oauth: true, down: false };
 const ACCOUNTS = [
   { last4: '6789', display_name: 'Checking', category: 'cash', subcategory: 'checking', eligible: true, existing_account: null },
   { last4: '4321', display_name: 'Savings', category: 'cash', subcategory: 'savings', eligible: true, existing_account: null },
@@ -39,7 +40,9 @@ export function install_fetch(scenario) {
   window.__relinkEvents = [];
   window.__relinkEventObjects = [];
   // 'inactive': the SetupIntent's account is inactive until a relink of fca_6789 repairs it.
-  const relink = scenario === 'relink' || scenario === 'inactive';
+  // 'oauth_relink': an exact relink at an OAuth bank, which needs no password.
+  const relink = scenario === 'relink' || scenario === 'inactive' || scenario === 'oauth_relink';
+  const bank = scenario === 'oauth_relink' ? OAUTH : SANDBOX;
   window.__relinkInactive = scenario === 'inactive';
   window.fetch = async (url, init) => {
     const body = new URLSearchParams(init.body);
@@ -66,13 +69,13 @@ export function install_fetch(scenario) {
           relink_options: relink ? { authorization: 'fcauth_1', account: 'fca_6789' } : null, status: 'pending',
         },
         merchant_name: 'Rocket Rides',
-        institutions: relink ? [SANDBOX] : [SANDBOX, MFA, DOWN],
-        relink: relink ? { institution: SANDBOX, account: { id: 'fca_6789', display_name: 'Checking', last4: '6789', subcategory: 'checking' } } : null,
+        institutions: relink ? [bank] : [SANDBOX, MFA, DOWN],
+        relink: relink ? { institution: bank, account: { id: 'fca_6789', display_name: 'Checking', last4: '6789', subcategory: 'checking' } } : null,
       });
     }
     if (path.endsWith('/authenticate')) {
       if (body.get('institution') === 'fcinst_down') return json(200, { status: 'institution_unavailable', message: 'Down.' });
-      if (body.get('password') !== 'pass_good') return json(200, { status: 'login_failed', message: 'Wrong password.' });
+      if (body.get('institution') !== 'fcinst_oauth' && body.get('password') !== 'pass_good') return json(200, { status: 'login_failed', message: 'Wrong password.' });
       if (body.get('institution') === 'fcinst_mfa' && body.get('mfa_code') !== '123456') {
         return json(200, body.get('mfa_code') ? { status: 'login_failed', message: 'Wrong code.' } : { status: 'mfa_required' });
       }
@@ -578,6 +581,77 @@ async fn exact_relink_rejects_the_wrong_account_then_relinks_the_expected_one() 
         .as_deref(),
         Some("fca_6789")
     );
+}
+
+#[wasm_bindgen_test]
+async fn oauth_bank_window_lists_the_accounts_and_exact_relink_still_checks_them() {
+    install_fetch("oauth_relink");
+    let flow = Running::start(options(JsValue::UNDEFINED));
+    click("consent-continue").await;
+    click("oauth-authorize").await;
+
+    let choice: HtmlInputElement = wait_for("account-4321").await.dyn_into().unwrap();
+    let window = shadow()
+        .query_selector("[role=dialog] .bank-window")
+        .unwrap()
+        .expect("the bank window stays inside the dialog");
+    assert!(
+        window.contains(Some(&choice)),
+        "accounts are chosen at the bank"
+    );
+    assert!(find("oauth-authorize").is_none());
+    let title = shadow().get_element_by_id("relink-title").unwrap();
+    assert!(window.contains(Some(&title)));
+    assert_eq!(
+        title.text_content().as_deref(),
+        Some("OAuth Bank — choose the accounts to share with Rocket Rides")
+    );
+    assert_eq!(
+        shadow().active_element(),
+        Some(title.clone()),
+        "focus moves to the bank window's heading"
+    );
+    assert!(
+        choice.closest("label").unwrap().is_some(),
+        "inputs are labelled"
+    );
+    let card: HtmlInputElement = wait_for("account-1111").await.dyn_into().unwrap();
+    assert!(
+        card.disabled(),
+        "the same eligibility rules as relink's screen"
+    );
+    let fetched = fetches();
+    let authenticate = fetched.get(fetched.length() - 1);
+    assert!(
+        !string(&authenticate, &["body"])
+            .unwrap()
+            .contains("password")
+    );
+
+    choice.click();
+    TimeoutFuture::new(20).await;
+    click("accounts-submit").await;
+    let error = wait_for("error-message").await;
+    assert!(error.text_content().unwrap().contains("ending in 6789"));
+    click("wrong-account-retry").await;
+    let expected: HtmlInputElement = wait_for("account-6789").await.dyn_into().unwrap();
+    assert!(window_of(&expected), "trying again reopens the bank's list");
+    expected.click();
+    TimeoutFuture::new(20).await;
+    click("accounts-submit").await;
+    click("done").await;
+
+    let result = flow.result().await;
+    assert_eq!(
+        string(&result, &["outcome"]).as_deref(),
+        Some("relinked_expected_account")
+    );
+    assert!(event_types().contains(&"accounts_selected".to_owned()));
+}
+
+/// Whether `element` is in the bank's OAuth window.
+fn window_of(element: &Element) -> bool {
+    element.closest(".bank-window").ok().flatten().is_some()
 }
 
 #[wasm_bindgen_test]
