@@ -43,12 +43,18 @@ pub fn collect_financial_connections_accounts(
 ) -> js_sys::Promise {
     let started =
         read_options(&options).map(|(options, hooks)| crate::component::collect(options, hooks));
-    wasm_bindgen_futures::future_to_promise(async move {
-        Ok(match started {
+    promise(Box::pin(async move {
+        match started {
             Ok(flow) => flow.await,
             Err(error) => could_not_launch(&error.to_stripe()),
-        })
-    })
+        }
+    }))
+}
+
+/// A promise of what `task` resolves. Both async exports go through this one boxed type, so
+/// the wasm carries one copy of the promise machinery instead of one per future type.
+fn promise(task: std::pin::Pin<Box<dyn std::future::Future<Output = JsValue>>>) -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(async move { Ok(task.await) })
 }
 
 /// Closes the open flow, if any. Its promise resolves as if the customer had closed it.
@@ -72,12 +78,16 @@ pub fn abort() {
 /// ```
 #[wasm_bindgen(
     js_name = confirmUsBankAccountSetup,
-    unchecked_return_type = "ConfirmResult"
+    unchecked_return_type = "Promise<ConfirmResult>"
 )]
-pub async fn confirm_us_bank_account_setup(
+pub fn confirm_us_bank_account_setup(
     #[wasm_bindgen(unchecked_param_type = "string")] client_secret: JsValue,
     #[wasm_bindgen(unchecked_param_type = "ConfirmOptions")] options: JsValue,
-) -> JsValue {
+) -> js_sys::Promise {
+    promise(Box::pin(confirm(client_secret, options)))
+}
+
+async fn confirm(client_secret: JsValue, options: JsValue) -> JsValue {
     let confirmed = async {
         let stripe = StripeJs::from_options(&options)?;
         let mut raw = read_confirm_options(&options)?;
@@ -85,7 +95,8 @@ pub async fn confirm_us_bank_account_setup(
         raw.client_secret = client_secret.as_string().or(raw.client_secret);
         let options = validate(raw)?;
         let confirmer = crate::mandate_form::Confirmer::new(&options, stripe);
-        let key = format!("relink-{:x}", (js_sys::Math::random() * 1e16) as u64);
+        let mut key = String::from("relink-");
+        crate::dom::push_int(&mut key, (js_sys::Math::random() * 1e16) as u64, 16);
         confirmer.confirm(&key).await
     };
     let result = match confirmed.await {
@@ -148,7 +159,7 @@ pub fn mount_mandate_form(
         };
         crate::mandate_form::MountedForm::mount(form, &options, setup)
     })()
-    .map_err(|error| JsError::new(&error.to_string()))?;
+    .map_err(|error| JsError::new(&error.message()))?;
     Ok(MandateFormHandle {
         mounted: Some(mounted),
     })
@@ -243,10 +254,13 @@ fn read_options(options: &JsValue) -> Result<(crate::options::CollectOptions, Ho
     let existing_account_ids = if existing.is_undefined() || existing.is_null() {
         None
     } else {
-        let ids: Option<Vec<String>> = existing
-            .dyn_ref::<js_sys::Array>()
-            .map(|ids| ids.iter().map(|id| id.as_string()).collect())
-            .unwrap_or(None);
+        let ids: Option<Vec<String>> = existing.dyn_ref::<js_sys::Array>().and_then(|ids| {
+            let mut all = Vec::new();
+            for id in ids.iter() {
+                all.push(id.as_string()?);
+            }
+            Some(all)
+        });
         Some(ids.ok_or(RelinkError::InvalidOption {
             param: "existingAccountIds",
             detail: "expected an array of fca_… IDs".into(),
@@ -291,6 +305,10 @@ fn string_array(options: &JsValue, key: &str) -> Vec<String> {
         .dyn_into::<js_sys::Array>()
         .unwrap_or_default()
         .iter()
-        .filter_map(|item| item.as_string())
-        .collect()
+        .fold(Vec::new(), |mut all, item| {
+            if let Some(item) = item.as_string() {
+                all.push(item);
+            }
+            all
+        })
 }

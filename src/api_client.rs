@@ -7,6 +7,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, RequestInit, Response};
 
+use crate::js_object::set;
+
 use crate::dom::describe;
 use crate::error::RelinkError;
 use crate::js_object::{array, get, string};
@@ -115,7 +117,7 @@ impl ApiClient {
         pairs.extend_from_slice(fields);
 
         let headers = Headers::new().map_err(network)?;
-        let authorization = ["Bearer ", &self.publishable_key].concat();
+        let authorization = crate::error::cat(&["Bearer ", &self.publishable_key]);
         headers
             .append("Authorization", &authorization)
             .map_err(network)?;
@@ -125,13 +127,15 @@ impl ApiClient {
         if let Some(key) = idempotency_key {
             headers.append("Idempotency-Key", key).map_err(network)?;
         }
-        let init = RequestInit::new();
-        init.set_method("POST");
-        init.set_headers(&headers);
-        init.set_body(&JsValue::from_str(&encode_form(&pairs)));
+        // A plain `RequestInit` dictionary: each typed setter would be one more JS import.
+        let init = js_sys::Object::new();
+        set(&init, "method", &JsValue::from_str("POST"));
+        set(&init, "headers", &headers);
+        set(&init, "body", &JsValue::from_str(&encode_form(&pairs)));
+        let init: &RequestInit = init.unchecked_ref();
 
-        let url = [self.api_base.as_str(), path].concat();
-        let response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+        let url = crate::error::cat(&[&self.api_base, path]);
+        let response = JsFuture::from(window.fetch_with_str_and_init(&url, init))
             .await
             .map_err(network)?;
         let response: Response = response.dyn_into().map_err(network)?;
@@ -165,10 +169,19 @@ fn network(error: JsValue) -> RelinkError {
 /// Parses each string of `object[key]` as a wire enum, skipping values this build does not
 /// know, so a newer server cannot break an older component.
 fn wire_values<T: std::str::FromStr>(object: &JsValue, key: &str) -> Vec<T> {
-    array(object, key)
-        .iter()
-        .filter_map(|value| value.as_string()?.parse().ok())
-        .collect()
+    read_all(&array(object, key), |value| value.as_string()?.parse().ok())
+}
+
+/// What `read` accepts of `items`, in order; a plain loop is smaller in the wasm than
+/// `filter_map(..).collect()` for each item type.
+fn read_all<T>(items: &js_sys::Array, read: impl Fn(&JsValue) -> Option<T>) -> Vec<T> {
+    let mut all = Vec::new();
+    for item in items.iter() {
+        if let Some(value) = read(&item) {
+            all.push(value);
+        }
+    }
+    all
 }
 
 fn flag(object: &JsValue, key: &str, default: bool) -> bool {
@@ -194,10 +207,7 @@ fn manifest(answer: &JsValue) -> Option<Manifest> {
             }),
         },
         merchant_name: string(answer, "merchant_name")?,
-        institutions: array(answer, "institutions")
-            .iter()
-            .filter_map(|institution| read_institution(&institution))
-            .collect(),
+        institutions: read_all(&array(answer, "institutions"), read_institution),
         relink: if relink.is_object() {
             Some(RelinkTarget {
                 institution: read_institution(&get(&relink, "institution"))?,
@@ -232,10 +242,7 @@ fn authentication(answer: &JsValue) -> Option<Authentication> {
     let message = || string(answer, "message");
     match string(answer, "status")?.as_str() {
         "authenticated" => Some(Authentication::Authenticated {
-            accounts: array(answer, "accounts")
-                .iter()
-                .filter_map(|account| bank_account(&account))
-                .collect(),
+            accounts: read_all(&array(answer, "accounts"), bank_account),
         }),
         "mfa_required" => Some(Authentication::MfaRequired),
         "login_failed" => Some(Authentication::LoginFailed { message: message() }),
@@ -259,14 +266,13 @@ fn bank_account(account: &JsValue) -> Option<BankAccount> {
 
 fn completed_session(session: &JsValue) -> CompletedSession {
     CompletedSession {
-        accounts: accounts(session)
-            .iter()
-            .map(|account| LinkedAccount {
-                id: string(&account, "id").unwrap_or_default(),
-                display_name: string(&account, "display_name").unwrap_or_default(),
-                last4: string(&account, "last4").unwrap_or_default(),
+        accounts: read_all(&accounts(session), |account| {
+            Some(LinkedAccount {
+                id: string(account, "id").unwrap_or_default(),
+                display_name: string(account, "display_name").unwrap_or_default(),
+                last4: string(account, "last4").unwrap_or_default(),
             })
-            .collect(),
+        }),
         failure_reason: string(&get(session, "relink_result"), "failure_reason")
             .and_then(|reason| reason.parse().ok()),
     }

@@ -11,7 +11,6 @@ use std::rc::Rc;
 use futures_channel::oneshot;
 use js_sys::{Function, Object};
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::spawn_local;
 
 use crate::api_client::ApiClient;
 use crate::dom::document;
@@ -250,7 +249,7 @@ impl OpenFlow {
     /// Queues `msg` to be handled in its own task.
     fn dispatch(self: &Rc<Self>, msg: Msg) {
         let flow = Rc::clone(self);
-        spawn_local(async move { flow.handle(msg) });
+        crate::dom::spawn(Box::pin(async move { flow.handle(msg) }));
     }
 
     fn handle(self: &Rc<Self>, msg: Msg) {
@@ -301,11 +300,9 @@ impl OpenFlow {
                 Some(object_with("institution", &institution))
             }
             Event::AccountsSelected => {
-                let accounts: js_sys::Array = state
-                    .accounts
-                    .iter()
-                    .filter(|account| state.selected.contains(&account.last4))
-                    .map(|account| {
+                let accounts = js_sys::Array::new();
+                for account in &state.accounts {
+                    if state.selected.contains(&account.last4) {
                         let item = object_with("last4", &account.last4.as_str().into());
                         set(&item, "display_name", &account.display_name.as_str().into());
                         let kind = account.subcategory.map(|kind| kind.as_str());
@@ -314,9 +311,9 @@ impl OpenFlow {
                             "subcategory",
                             &kind.map_or(JsValue::NULL, Into::into),
                         );
-                        JsValue::from(item)
-                    })
-                    .collect();
+                        accounts.push(&item);
+                    }
+                }
                 Some(object_with("accounts", &accounts))
             }
             Event::Success => {
@@ -343,11 +340,11 @@ impl OpenFlow {
             // One task type for every request keeps one copy of the task machinery in the wasm.
             request => {
                 let flow = Rc::clone(self);
-                spawn_local(async move {
+                crate::dom::spawn(Box::pin(async move {
                     if let Some(answer) = flow.request(request).await {
                         flow.handle(answer);
                     }
-                });
+                }));
             }
         }
     }

@@ -153,3 +153,28 @@ pub(crate) fn focus(element: &Element) {
         let _ = element.focus();
     }
 }
+
+pub(crate) use crate::error::cat;
+
+/// Appends `n` in base `radix` (2 to 16, lowercase digits) to `out`, without `core::fmt`.
+pub(crate) fn push_int(out: &mut String, mut n: u64, radix: u64) {
+    let mut digits = [b'0'; 64];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b"0123456789abcdef"[(n % radix) as usize];
+        n /= radix;
+        if n == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[at..] {
+        out.push(char::from(digit));
+    }
+}
+
+/// Runs `task` on the page's microtask queue. Every task goes through this one boxed type, so
+/// the wasm carries one copy of the executor's spawn code instead of one per future type.
+pub(crate) fn spawn(task: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) {
+    wasm_bindgen_futures::spawn_local(task);
+}

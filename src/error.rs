@@ -5,16 +5,14 @@ use serde::{Deserialize, Serialize};
 /// Everything that can stop `collectFinancialConnectionsAccounts` from running a flow.
 ///
 /// Closing the modal is not here: a customer who gives up still gets a finished session.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum RelinkError {
     /// A required option is absent.
-    #[error("Missing required option `{param}`.")]
     MissingOption {
         /// The option's JS name.
         param: &'static str,
     },
     /// An option has the wrong type or value.
-    #[error("Invalid value for `{param}`: {detail}")]
     InvalidOption {
         /// The option's JS name.
         param: &'static str,
@@ -22,32 +20,101 @@ pub enum RelinkError {
         detail: String,
     },
     /// Another flow is already open on this page.
-    #[error(
-        "A Financial Connections flow is already open on this page; wait for it to finish or call abort()."
-    )]
     FlowAlreadyOpen,
     /// The page has no `window`/`document` to render into.
-    #[error("relink needs a browser window with a document to render its modal.")]
     NoDocument,
     /// The modal could not be built (the page's DOM refused an operation).
-    #[error("relink could not render its modal: {0}")]
     Render(String),
     /// The request never got an HTTP answer (offline, DNS, CORS, blocked).
-    #[error("Could not reach the Financial Connections API: {0}")]
     Network(String),
     /// The server answered with Stripe's error envelope.
-    #[error("{}", .0.message)]
     Api(Box<StripeError>),
     /// Stripe.js (the `stripe` provider) threw, rejected, or answered an unknown shape.
-    #[error("Stripe.js failed: {0}")]
     Provider(String),
     /// The server answered with something that is not what the API documents.
-    #[error("Unexpected response from the Financial Connections API (HTTP {status}).")]
     UnexpectedResponse {
         /// The HTTP status.
         status: u16,
     },
 }
+
+impl RelinkError {
+    /// The human-readable message (also the `Display` text), built without `core::fmt` so the
+    /// wasm download does not carry number formatting for it.
+    pub fn message(&self) -> String {
+        let buf: [&str; 3];
+        let mut status = String::new();
+        let parts: &[&str] = match self {
+            RelinkError::MissingOption { param } => {
+                buf = ["Missing required option `", param, "`."];
+                &buf
+            }
+            RelinkError::InvalidOption { param, detail } => {
+                return cat(&["Invalid value for `", param, "`: ", detail]);
+            }
+            RelinkError::FlowAlreadyOpen => &[
+                "A Financial Connections flow is already open on this page; wait for it to finish or call abort().",
+            ],
+            RelinkError::NoDocument => {
+                &["relink needs a browser window with a document to render its modal."]
+            }
+            RelinkError::Render(detail) => {
+                buf = ["relink could not render its modal: ", detail, ""];
+                &buf
+            }
+            RelinkError::Network(detail) => {
+                buf = [
+                    "Could not reach the Financial Connections API: ",
+                    detail,
+                    "",
+                ];
+                &buf
+            }
+            RelinkError::Api(error) => return error.message.clone(),
+            RelinkError::Provider(detail) => {
+                buf = ["Stripe.js failed: ", detail, ""];
+                &buf
+            }
+            RelinkError::UnexpectedResponse { status: code } => {
+                push_decimal(&mut status, u32::from(*code));
+                buf = [
+                    "Unexpected response from the Financial Connections API (HTTP ",
+                    &status,
+                    ").",
+                ];
+                &buf
+            }
+        };
+        cat(parts)
+    }
+}
+
+/// Joins `parts` into one string: one small non-generic copy instead of `format!` (and
+/// `core::fmt`) or a `concat` per slice type in the wasm download.
+#[inline(never)]
+pub(crate) fn cat(parts: &[&str]) -> String {
+    let mut joined = String::new();
+    for part in parts {
+        joined.push_str(part);
+    }
+    joined
+}
+
+/// Appends `n` in decimal to `out`, without `core::fmt`.
+fn push_decimal(out: &mut String, n: u32) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+impl std::fmt::Display for RelinkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for RelinkError {}
 
 /// Stripe's error object: `{type, code, message, param, doc_url, request_log_url}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,7 +156,7 @@ impl RelinkError {
     /// assert_eq!(error.code.as_deref(), Some("flow_already_open"));
     /// ```
     pub fn to_stripe(&self) -> StripeError {
-        let message = self.to_string();
+        let message = self.message();
         let make = |kind: &str, code: Option<&str>, param: Option<&str>| StripeError {
             kind: kind.to_owned(),
             code: code.map(str::to_owned),

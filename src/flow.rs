@@ -245,11 +245,13 @@ impl State {
     /// The institutions matching the search text, case-insensitively.
     pub fn visible_institutions(&self) -> Vec<&Institution> {
         let query = fold_case(self.query.trim());
-        self.manifest
-            .iter()
-            .flat_map(|m| &m.institutions)
-            .filter(|institution| contains_bytes(&fold_case(&institution.name), &query))
-            .collect()
+        let mut visible = Vec::new();
+        for institution in self.manifest.iter().flat_map(|m| &m.institutions) {
+            if contains_bytes(&fold_case(&institution.name), &query) {
+                visible.push(institution);
+            }
+        }
+        visible
     }
 
     /// The most accounts the customer may select; `None` for no limit.
@@ -378,12 +380,14 @@ fn contains_bytes(haystack: &str, needle: &str) -> bool {
 /// (Japanese has no case). `str::to_lowercase` would do every script, but its Unicode tables
 /// would be a tenth of the component's download.
 fn fold_case(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
+    let mut folded = String::with_capacity(text.len());
+    for c in text.chars() {
+        folded.push(match c {
             'A'..='Z' | 'À'..='Þ' if c != '×' => char::from_u32(u32::from(c) + 32).unwrap_or(c),
             _ => c,
-        })
-        .collect()
+        });
+    }
+    folded
 }
 
 /// The transition function: the next state and the effects to run.

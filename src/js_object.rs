@@ -29,6 +29,12 @@ pub(crate) fn set(object: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(object, &JsValue::from_str(key), value);
 }
 
+/// Sets a boolean DOM property (`disabled`, `hidden`, `checked`) by name: one shared import
+/// instead of one typed setter per property and element type in the JS glue.
+pub(crate) fn set_flag(target: &JsValue, key: &str, value: bool) {
+    let _ = Reflect::set(target, &JsValue::from_str(key), &JsValue::from_bool(value));
+}
+
 /// A new object with one property.
 pub(crate) fn object_with(key: &str, value: &JsValue) -> Object {
     let object = Object::new();

@@ -31,7 +31,10 @@ pub fn setup_intent_id(client_secret: &str) -> Result<&str, RelinkError> {
 
 /// The path of the confirm request.
 pub fn confirm_path(setup_intent: &str) -> String {
-    format!("/v1/setup_intents/{setup_intent}/confirm")
+    let mut path = String::from("/v1/setup_intents/");
+    path.push_str(setup_intent);
+    path.push_str("/confirm");
+    path
 }
 
 /// The form fields besides `client_secret`: an online acceptance whose IP address and user

@@ -11,7 +11,7 @@ use std::rc::Rc;
 use gloo_events::EventListener;
 use js_sys::{Function, Promise};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::{JsFuture, spawn_local};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{CustomEvent, CustomEventInit, HtmlButtonElement, HtmlElement, HtmlFormElement};
 
 use crate::api_client::ApiClient;
@@ -19,7 +19,7 @@ use crate::component::{Hooks, Provider};
 use crate::dom::{El, render_error};
 use crate::error::RelinkError;
 use crate::i18n::{Strings, fill};
-use crate::js_object::{object_with, string};
+use crate::js_object::{object_with, set_flag, string};
 use crate::js_session::error_to_js;
 use crate::mandate::{Attempt, MandateForm, MandateStatus, mandate_text, offers_relink};
 use crate::options::{CollectOptions, ConfirmOptions, Layout};
@@ -274,9 +274,11 @@ impl MountedForm {
 
     fn confirm(self: &Rc<Self>, attempt: Attempt) {
         self.render();
-        let key = format!("{}-{}", self.key_base, attempt.0);
+        let mut key = self.key_base.clone();
+        key.push('-');
+        crate::dom::push_int(&mut key, u64::from(attempt.0), 10);
         let mounted = Rc::clone(self);
-        spawn_local(async move {
+        crate::dom::spawn(Box::pin(async move {
             let answer = mounted.confirmer.confirm(&key).await;
             if mounted.unmounted.get() {
                 return;
@@ -305,7 +307,7 @@ impl MountedForm {
             };
             mounted.render();
             mounted.notify(name, &detail);
-        });
+        }));
     }
 
     /// "Reconnect your bank account": the relink flow, then a new confirm attempt if it
@@ -316,7 +318,7 @@ impl MountedForm {
         }
         self.render();
         let mounted = Rc::clone(self);
-        spawn_local(async move {
+        crate::dom::spawn(Box::pin(async move {
             let result = mounted.run_relink_flow().await;
             if mounted.unmounted.get() {
                 return;
@@ -339,7 +341,7 @@ impl MountedForm {
                 Some(attempt) => mounted.confirm(attempt),
                 None => mounted.render(),
             }
-        });
+        }));
     }
 
     /// Asks the merchant for a relink session and runs it; the collect result, or `None` when
@@ -399,19 +401,21 @@ impl MountedForm {
         match &state.status {
             MandateStatus::Failed { message, .. } => {
                 self.error.element().set_text_content(Some(message));
-                self.error.element().set_hidden(false);
+                set_flag(self.error.element(), "hidden", false);
             }
             _ => {
                 self.error.element().set_text_content(None);
-                self.error.element().set_hidden(true);
+                set_flag(self.error.element(), "hidden", true);
             }
         }
         if let Some(button) = &self.relink_button {
             // Kept visible (but disabled) while the flow is open, so focus can return to it.
             let relinking = state.status == MandateStatus::Relinking;
-            button
-                .element()
-                .set_hidden(!(state.can_relink() || relinking));
+            set_flag(
+                button.element(),
+                "hidden",
+                !(state.can_relink() || relinking),
+            );
             set_disabled(button.element(), !state.can_relink());
         }
         let status = match state.status {
@@ -424,10 +428,11 @@ impl MountedForm {
     /// Tells the page through a bubbling DOM event on the form, so the shim or the merchant
     /// can listen.
     fn notify(&self, name: &str, detail: &JsValue) {
-        let init = CustomEventInit::new();
-        init.set_bubbles(true);
-        init.set_detail(detail);
-        if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
+        // A plain `CustomEventInit` dictionary: typed setters would each be a JS import.
+        let init = object_with("bubbles", &JsValue::TRUE);
+        crate::js_object::set(&init, "detail", detail);
+        let init: &CustomEventInit = init.unchecked_ref();
+        if let Ok(event) = CustomEvent::new_with_event_init_dict(name, init) {
             let _ = self.form.dispatch_event(&event);
         }
     }
@@ -449,15 +454,19 @@ impl MountedForm {
 }
 
 fn set_disabled(element: &HtmlElement, disabled: bool) {
-    if let Some(button) = element.dyn_ref::<HtmlButtonElement>() {
-        button.set_disabled(disabled);
-    } else if let Some(input) = element.dyn_ref::<web_sys::HtmlInputElement>() {
-        input.set_disabled(disabled);
+    if element.is_instance_of::<HtmlButtonElement>()
+        || element.is_instance_of::<web_sys::HtmlInputElement>()
+    {
+        set_flag(element, "disabled", disabled);
     }
 }
 
 /// A key unique enough to tell this page's attempts from any other's.
 fn random_key() -> String {
     let random = (js_sys::Math::random() * 1e16) as u64;
-    format!("relink-{:x}-{random:x}", js_sys::Date::now() as u64)
+    let mut key = String::from("relink-");
+    crate::dom::push_int(&mut key, js_sys::Date::now() as u64, 16);
+    key.push('-');
+    crate::dom::push_int(&mut key, random, 16);
+    key
 }

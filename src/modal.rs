@@ -18,7 +18,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{CssStyleSheet, Document, Element, HtmlElement, KeyboardEvent, ShadowRoot};
 
-use crate::dom::{El, focus, render_error, replace_children};
+use crate::dom::{El, cat, focus, render_error, replace_children};
 use crate::error::RelinkError;
 use crate::flow::{Msg, State, Step};
 use crate::i18n::{Locale, Strings};
@@ -28,7 +28,73 @@ use crate::view::{AUTOFOCUS, Dispatch, TITLE_ID, View};
 /// The shadow host's ID, a stable hook for tests and merchants' CSS resets.
 pub(crate) const HOST_ID: &str = "relink-modal";
 
-const STYLES: &str = include_str!("modal.css");
+/// The stylesheet as shipped: `modal.css` without comments and optional whitespace, done at
+/// compile time so the source stays readable and the download stays small.
+const STYLES: &str = {
+    const SRC: &[u8] = include_bytes!("modal.css");
+    const LEN: usize = minify_css(SRC, &mut [0; SRC.len()]);
+    const OUT: [u8; LEN] = {
+        let mut buf = [0; SRC.len()];
+        minify_css(SRC, &mut buf);
+        let mut out = [0; LEN];
+        let mut i = 0;
+        while i < LEN {
+            out[i] = buf[i];
+            i += 1;
+        }
+        out
+    };
+    match core::str::from_utf8(&OUT) {
+        Ok(styles) => styles,
+        Err(_) => panic!("modal.css must stay UTF-8"),
+    }
+};
+
+/// Whether whitespace next to `byte` carries no meaning in CSS (outside strings).
+const fn css_punct(byte: u8) -> bool {
+    matches!(byte, b'{' | b'}' | b';' | b',')
+}
+
+/// Copies `src` into `out` without comments, runs of whitespace, whitespace around `{};,`,
+/// after `:`, and `;` before `}`; returns the length written.
+const fn minify_css(src: &[u8], out: &mut [u8]) -> usize {
+    let mut len = 0;
+    let mut i = 0;
+    let mut pending_space = false;
+    while i < src.len() {
+        let byte = src[i];
+        if byte == b'/' && i + 1 < src.len() && src[i + 1] == b'*' {
+            i += 2;
+            while i + 1 < src.len() && !(src[i] == b'*' && src[i + 1] == b'/') {
+                i += 1;
+            }
+            i += 2;
+            continue;
+        }
+        if byte.is_ascii_whitespace() {
+            pending_space = true;
+            i += 1;
+            continue;
+        }
+        if byte == b'}' && len > 0 && out[len - 1] == b';' {
+            len -= 1;
+        }
+        if pending_space
+            && len > 0
+            && !css_punct(out[len - 1])
+            && out[len - 1] != b':'
+            && !css_punct(byte)
+        {
+            out[len] = b' ';
+            len += 1;
+        }
+        pending_space = false;
+        out[len] = byte;
+        len += 1;
+        i += 1;
+    }
+    len
+}
 
 /// What Tab can land on; the back button is `hidden` on steps without a way back.
 const FOCUSABLE: &str = "button:not([disabled]):not([hidden]), input:not([disabled]), [href], \
@@ -75,7 +141,9 @@ impl Modal {
     ) -> Result<Modal, RelinkError> {
         let strings = locale.strings();
         let body = document.body().ok_or(RelinkError::NoDocument)?;
+        // `activeElement` through the one binding the shadow root uses too: one JS import.
         let return_focus = document
+            .unchecked_ref::<ShadowRoot>()
             .active_element()
             .and_then(|element| element.dyn_into::<HtmlElement>().ok());
 
@@ -88,7 +156,10 @@ impl Modal {
         );
         let root = host
             .element()
-            .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+            .attach_shadow(
+                // `{mode: "open"}` as a plain object: the typed init brings a JS enum table.
+                crate::js_object::object_with("mode", &"open".into()).unchecked_ref(),
+            )
             .map_err(render_error)?;
         adopt_styles(&document, &root, nonce)?;
 
@@ -221,7 +292,7 @@ impl Modal {
             // Only the results change while typing; keep the input (and any IME composition).
             let mut results_listeners = Vec::new();
             let results = view.institution_results(state, &mut results_listeners);
-            if let Ok(Some(old)) = self.root.query_selector(".results") {
+            if let Ok(Some(old)) = query_scope(&self.root).query_selector(".results") {
                 let _ = old.replace_with_with_node_1(results.as_ref());
             }
             self.results_listeners = results_listeners;
@@ -248,7 +319,7 @@ impl Modal {
             .filter(|name| !name.is_empty())
             .unwrap_or(self.strings.dialog_label);
         self.brand.element().set_text_content(Some(brand));
-        self.back.element().set_hidden(!state.can_go_back());
+        crate::js_object::set_flag(self.back.element(), "hidden", !state.can_go_back());
 
         if step_changed {
             if self.last_step.is_none() {
@@ -279,14 +350,15 @@ impl Modal {
                 .flatten()
                 .and_then(|element| element.text_content())
         };
-        let message = [
-            text_of(&["#", TITLE_ID].concat()),
-            text_of("[data-testid=error-message]"),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(". ");
+        let title = text_of(&cat(&["#", TITLE_ID]));
+        let has_title = title.is_some();
+        let mut message = title.unwrap_or_default();
+        if let Some(error) = text_of("[data-testid=error-message]") {
+            if has_title {
+                message.push_str(". ");
+            }
+            message.push_str(&error);
+        }
         self.live.element().set_text_content(Some(&message));
     }
 }
@@ -316,8 +388,8 @@ impl Drop for Modal {
 
 /// What a new step focuses: its marked element, else its title.
 fn step_focus_target(body: &HtmlElement) -> Option<Element> {
-    let marked = ["[", AUTOFOCUS, "]"].concat();
-    let title = ["#", TITLE_ID].concat();
+    let marked = cat(&["[", AUTOFOCUS, "]"]);
+    let title = cat(&["#", TITLE_ID]);
     body.query_selector(&marked)
         .ok()
         .flatten()
@@ -331,12 +403,27 @@ fn make_page_inert(body: &HtmlElement, host: &HtmlElement) -> Vec<Element> {
         return Vec::new();
     };
     let host: &Element = host;
-    (0..nodes.length())
-        .filter_map(|index| nodes.item(index))
-        .filter_map(|node| node.dyn_into::<Element>().ok())
-        .filter(|element| element != host && element.get_attribute("inert").is_none())
-        .filter(|element| element.set_attribute("inert", "").is_ok())
-        .collect()
+    let mut inert = elements(&nodes);
+    inert.retain(|element| {
+        element != host
+            && element.get_attribute("inert").is_none()
+            && element.set_attribute("inert", "").is_ok()
+    });
+    inert
+}
+
+/// The elements of `nodes`, in order.
+fn elements(nodes: &web_sys::NodeList) -> Vec<Element> {
+    let mut all = Vec::new();
+    for index in 0..nodes.length() {
+        if let Some(element) = nodes
+            .item(index)
+            .and_then(|node| node.dyn_into::<Element>().ok())
+        {
+            all.push(element);
+        }
+    }
+    all
 }
 
 /// Focuses an element once the frame showing it has been painted: an animation frame callback
@@ -377,15 +464,18 @@ impl Drop for AfterFirstPaint {
     }
 }
 
+/// The shadow root as the `Element` its `querySelector(All)` calls go through: a shadow root
+/// has both methods, and one receiver type means one import in the JS glue instead of two.
+fn query_scope(root: &ShadowRoot) -> &Element {
+    root.unchecked_ref()
+}
+
 /// Keeps Tab and Shift+Tab inside the dialog.
 fn trap_tab(root: &ShadowRoot, event: &KeyboardEvent) {
-    let Ok(nodes) = root.query_selector_all(FOCUSABLE) else {
+    let Ok(nodes) = query_scope(root).query_selector_all(FOCUSABLE) else {
         return;
     };
-    let focusable: Vec<Element> = (0..nodes.length())
-        .filter_map(|index| nodes.item(index))
-        .filter_map(|node| node.dyn_into::<Element>().ok())
-        .collect();
+    let focusable = elements(&nodes);
     let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else {
         event.prevent_default();
         return;
@@ -408,9 +498,8 @@ fn trap_tab(root: &ShadowRoot, event: &KeyboardEvent) {
 fn find_by_test_id(scope: &HtmlElement, test_id: &str) -> Option<Element> {
     // Compared by value rather than through a selector: IDs in test IDs come from the server.
     let nodes = scope.query_selector_all("[data-testid]").ok()?;
-    (0..nodes.length())
-        .filter_map(|index| nodes.item(index))
-        .filter_map(|node| node.dyn_into::<Element>().ok())
+    elements(&nodes)
+        .into_iter()
         .find(|element| element.get_attribute("data-testid").as_deref() == Some(test_id))
 }
 

@@ -55,9 +55,9 @@ impl StripeJs {
     }
 
     async fn call(&self, method: &str, argument: &JsValue) -> Result<JsValue, RelinkError> {
-        let function: Function = get(&self.0, method)
-            .dyn_into()
-            .map_err(|_| RelinkError::Provider(format!("stripe.{method} is not a function")))?;
+        let function: Function = get(&self.0, method).dyn_into().map_err(|_| {
+            RelinkError::Provider(crate::dom::cat(&["stripe.", method, " is not a function"]))
+        })?;
         let returned = function.call1(&self.0, argument).map_err(provider_error)?;
         // `Promise.resolve` also accepts a test double that answers synchronously.
         JsFuture::from(Promise::resolve(&returned))
@@ -119,9 +119,11 @@ fn unwrap_answer(answer: &JsValue, key: &str) -> Result<JsValue, RelinkError> {
     if value.is_object() {
         Ok(value)
     } else {
-        Err(RelinkError::Provider(format!(
-            "Stripe.js resolved neither `{key}` nor `error`"
-        )))
+        Err(RelinkError::Provider(crate::dom::cat(&[
+            "Stripe.js resolved neither `",
+            key,
+            "` nor `error`",
+        ])))
     }
 }
 

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use gloo_events::EventListener;
 use web_sys::Document;
 
-use crate::dom::El;
+use crate::dom::{El, cat};
 use crate::flow::{Failure, Msg, State, Step, Work};
 use crate::i18n::{Strings, fill};
 
@@ -273,7 +273,7 @@ impl View<'_> {
             .attr(AUTOFOCUS, "")
             .test_id("institution-search");
         if let Some(input) = search.input() {
-            input.set_value(&state.query);
+            crate::js_object::set(&input, "value", &state.query.as_str().into());
             let reader = input.clone();
             listeners.push(EventListener::new(&input, "input", move |_| {
                 dispatch(Msg::SearchChanged(reader.value()))
@@ -313,7 +313,7 @@ impl View<'_> {
                     listeners,
                     false,
                     "",
-                    &format!("institution-{}", institution.id),
+                    &cat(&["institution-", &institution.id]),
                     Msg::InstitutionChosen(institution.id.clone()),
                 )
                 .class("institution")
@@ -438,10 +438,11 @@ impl View<'_> {
                 .el("input")
                 .attr("type", if single { "radio" } else { "checkbox" })
                 .attr("name", "relink-account")
-                .test_id(&format!("account-{}", account.last4));
+                .test_id(&cat(&["account-", &account.last4]));
             if let Some(element) = input.input() {
-                element.set_checked(state.selected.contains(&account.last4));
-                element.set_disabled(!selectable);
+                let checked = state.selected.contains(&account.last4);
+                crate::js_object::set_flag(&element, "checked", checked);
+                crate::js_object::set_flag(&element, "disabled", !selectable);
             }
             let dispatch = Rc::clone(self.dispatch);
             let last4 = account.last4.clone();
@@ -459,7 +460,7 @@ impl View<'_> {
                 .child(
                     self.el("span")
                         .class("mask")
-                        .text(&format!("•••• {}", account.last4)),
+                        .text(&cat(&["•••• ", &account.last4])),
                 );
             if !selectable {
                 text = text.child(self.el("span").class("mask").text(s.not_eligible));
@@ -509,7 +510,7 @@ impl View<'_> {
                     self.el("span")
                         .class("account-text")
                         .child(self.el("span").class("account-name").text(name))
-                        .child(self.el("span").class("mask").text(&format!("•••• {last4}"))),
+                        .child(self.el("span").class("mask").text(&cat(&["•••• ", last4]))),
                 ),
             );
         }

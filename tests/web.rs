@@ -313,6 +313,13 @@ fn get(value: &JsValue, path: &[&str]) -> JsValue {
     })
 }
 
+/// `confirmUsBankAccountSetup` as a page calls it: what its promise resolves.
+async fn confirm_setup(client_secret: JsValue, options: JsValue) -> JsValue {
+    JsFuture::from(confirm_us_bank_account_setup(client_secret, options))
+        .await
+        .unwrap()
+}
+
 fn string(value: &JsValue, path: &[&str]) -> Option<String> {
     get(value, path).as_string()
 }
@@ -1061,20 +1068,19 @@ async fn mandate_form_brings_its_own_button_and_rejects_bad_options() {
 #[wasm_bindgen_test]
 async fn confirm_us_bank_account_setup_resolves_setup_intent_or_error() {
     install_fetch("confirm_fails_once");
-    let failed = confirm_us_bank_account_setup("seti_1_secret_abc".into(), mandate_options()).await;
+    let failed = confirm_setup("seti_1_secret_abc".into(), mandate_options()).await;
     assert_eq!(
         string(&failed, &["error", "code"]).as_deref(),
         Some("financial_connections_account_inactive")
     );
     assert!(get(&failed, &["setupIntent"]).is_undefined());
-    let confirmed =
-        confirm_us_bank_account_setup("seti_1_secret_abc".into(), mandate_options()).await;
+    let confirmed = confirm_setup("seti_1_secret_abc".into(), mandate_options()).await;
     assert_eq!(
         string(&confirmed, &["setupIntent", "status"]).as_deref(),
         Some("succeeded")
     );
     assert!(get(&confirmed, &["error"]).is_undefined());
-    let invalid = confirm_us_bank_account_setup("nope".into(), mandate_options()).await;
+    let invalid = confirm_setup("nope".into(), mandate_options()).await;
     assert_eq!(
         string(&invalid, &["error", "param"]).as_deref(),
         Some("clientSecret")
@@ -1509,14 +1515,12 @@ async fn stripe_provider_confirms_and_repairs_in_the_mandate_form() {
     install_fetch("plain");
     let stripe = fake_stripe("inactive_once");
     let confirm_options = with(mandate_options(), "stripe", &stripe);
-    let failed =
-        confirm_us_bank_account_setup("seti_1_secret_abc".into(), confirm_options.clone()).await;
+    let failed = confirm_setup("seti_1_secret_abc".into(), confirm_options.clone()).await;
     assert_eq!(
         string(&failed, &["error", "code"]).as_deref(),
         Some("financial_connections_account_inactive")
     );
-    let confirmed =
-        confirm_us_bank_account_setup("seti_1_secret_abc".into(), confirm_options).await;
+    let confirmed = confirm_setup("seti_1_secret_abc".into(), confirm_options).await;
     assert_eq!(
         string(&confirmed, &["setupIntent", "status"]).as_deref(),
         Some("succeeded")
