@@ -394,10 +394,7 @@ async fn test_helper_completion_and_listing() {
         )
         .await
         .ok();
-    let complete = format!(
-        "/v1/test_helpers/financial_connections/sessions/{}/complete",
-        s["id"].as_str().unwrap()
-    );
+    let complete = common::complete_path(&s);
     let ineligible = sandbox
         .post(&complete, "accounts[]=1111")
         .await
@@ -492,10 +489,7 @@ async fn deactivation_causes_and_authorization_relink_reactivates_siblings() {
         )
         .await
         .ok();
-    let complete = format!(
-        "/v1/test_helpers/financial_connections/sessions/{}/complete",
-        relink["id"].as_str().unwrap()
-    );
+    let complete = common::complete_path(&relink);
     let forbidden = sandbox
         .post(&complete, "institution=Sandbox%20Bank&accounts[]=4321")
         .await
@@ -559,13 +553,7 @@ async fn authorization_relink_with_a_new_account_creates_it_on_the_same_authoriz
         .await
         .ok();
     let done = sandbox
-        .post(
-            &format!(
-                "/v1/test_helpers/financial_connections/sessions/{}/complete",
-                relink["id"].as_str().unwrap()
-            ),
-            "accounts[]=4321",
-        )
+        .post(&common::complete_path(&relink), "accounts[]=4321")
         .await
         .ok();
     let new_id = account_id(&done, 0);
@@ -595,10 +583,7 @@ async fn down_bank_links_nothing_and_outages_fail_relinks_with_other() {
         .ok();
     let done = sandbox
         .post(
-            &format!(
-                "/v1/test_helpers/financial_connections/sessions/{}/complete",
-                relink["id"].as_str().unwrap()
-            ),
+            &common::complete_path(&relink),
             "authentication=institution_down&accounts[]=6789",
         )
         .await

@@ -116,13 +116,7 @@ async fn email_delivery_fills_the_outbox_once_per_48_hours() {
 
     // Completing the first request resets the limit.
     sandbox
-        .post(
-            &format!(
-                "/v1/test_helpers/financial_connections/sessions/{}/complete",
-                session["id"].as_str().unwrap()
-            ),
-            "accounts[]=6789",
-        )
+        .post(&common::complete_path(&session), "accounts[]=6789")
         .await
         .ok();
     let account = sandbox.account(account["id"].as_str().unwrap()).await;

@@ -213,6 +213,14 @@ impl Sandbox {
 }
 
 /// `accounts.data[i].id` of a session.
+/// The test helper that completes `session` as its customer.
+pub fn complete_path(session: &Value) -> String {
+    format!(
+        "/v1/test_helpers/financial_connections/sessions/{}/complete",
+        session["id"].as_str().expect("session id")
+    )
+}
+
 pub fn account_id(session: &Value, i: usize) -> String {
     session["accounts"]["data"][i]["id"]
         .as_str()
