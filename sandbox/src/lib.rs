@@ -257,52 +257,14 @@ pub enum StartError {
     Serve(std::io::Error),
 }
 
-/// `seed --accounts N`: customers with four accounts each, committed in batches so that a large
-/// N shows progress (on a terminal) and a Ctrl-C keeps what is done.
-fn seed_in_batches(state: &AppState, accounts: usize, db: &str) -> Result<(), StartError> {
-    use std::io::{IsTerminal, Write};
-
-    const CUSTOMERS_PER_BATCH: usize = 2_500;
-    let customers = accounts.div_ceil(seed::ACCOUNTS_PER_CUSTOMER);
-    let show_progress = std::io::stderr().is_terminal() && customers > CUSTOMERS_PER_BATCH;
-    let mut done = 0;
-    while done < customers {
-        let batch = CUSTOMERS_PER_BATCH.min(customers - done);
-        state
-            .store
-            .transaction(|tx| seed::customers(tx, done, batch))
-            .map_err(StartError::Seed)?;
-        done += batch;
-        if show_progress {
-            let filled = done * 30 / customers;
-            eprint!(
-                "\r[{}{}] {:>3}%  {} accounts",
-                "#".repeat(filled),
-                " ".repeat(30 - filled),
-                done * 100 / customers,
-                done * seed::ACCOUNTS_PER_CUSTOMER
-            );
-            let _ = std::io::stderr().flush();
-        }
-    }
-    if show_progress {
-        eprintln!();
-    }
-    println!(
-        "seeded {customers} customers with {} accounts (some inactive, some with expiring \
-         account numbers) into {db}",
-        customers * seed::ACCOUNTS_PER_CUSTOMER
-    );
-    Ok(())
-}
-
 /// Opens the database, prints the banner and serves until Ctrl-C or SIGTERM.
 pub async fn run(config: Config) -> Result<(), StartError> {
     config.validate().map_err(StartError::Config)?;
     let store = Store::open(&config.db)?;
     let state = AppState::new(store, Settings::from(&config)).map_err(StartError::Seed)?;
     if let Some(config::Command::Seed { accounts }) = config.command {
-        return seed_in_batches(&state, accounts as usize, &config.db);
+        return seed::in_batches(&state.store, accounts as usize, &config.db)
+            .map_err(StartError::Seed);
     }
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await

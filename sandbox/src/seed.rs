@@ -7,7 +7,7 @@ use crate::customers::Customer;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::institutions::{self, BankAccount, Institution};
-use crate::store::Tx;
+use crate::store::{Store, Tx};
 
 /// The demo customer's stable ID.
 pub const DEMO_CUSTOMER_ID: &str = "cus_demo_jennyrosen";
@@ -39,6 +39,42 @@ pub fn seed(tx: &Tx<'_>) -> ApiResult<()> {
         now,
     )?;
     tx.set_meta(SEEDED_KEY, &now.to_string())
+}
+
+/// `seed --accounts N`: customers with four accounts each, committed in batches so that a large
+/// N shows progress (on a terminal) and a Ctrl-C keeps what is done.
+pub fn in_batches(store: &Store, accounts: usize, db: &str) -> ApiResult<()> {
+    use std::io::{IsTerminal, Write};
+
+    const CUSTOMERS_PER_BATCH: usize = 2_500;
+    let total = accounts.div_ceil(ACCOUNTS_PER_CUSTOMER);
+    let show_progress = std::io::stderr().is_terminal() && total > CUSTOMERS_PER_BATCH;
+    let mut done = 0;
+    while done < total {
+        let batch = CUSTOMERS_PER_BATCH.min(total - done);
+        store.transaction(|tx| customers(tx, done, batch))?;
+        done += batch;
+        if show_progress {
+            let filled = done * 30 / total;
+            eprint!(
+                "\r[{}{}] {:>3}%  {} accounts",
+                "#".repeat(filled),
+                " ".repeat(30 - filled),
+                done * 100 / total,
+                done * ACCOUNTS_PER_CUSTOMER
+            );
+            let _ = std::io::stderr().flush();
+        }
+    }
+    if show_progress {
+        eprintln!();
+    }
+    println!(
+        "seeded {total} customers with {} accounts (some inactive, some with expiring \
+         account numbers) into {db}",
+        total * ACCOUNTS_PER_CUSTOMER
+    );
+    Ok(())
 }
 
 /// Accounts per seeded customer, all on one authorization: the bank's four test accounts.
