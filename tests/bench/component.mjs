@@ -103,11 +103,13 @@ async function cycles(browser, origin, publishableKey) {
     const { loadRelink } = await import('/pkg/index.js');
     const relink = await loadRelink(publishableKey);
     window.relinkExports ??= await init(); // already initialised: returns the same exports
+    // The build shortens export names, so the memory is found by what it is.
+    window.relinkMemory ??= Object.values(window.relinkExports).find((value) => value instanceof WebAssembly.Memory);
     const pending = relink.collectFinancialConnectionsAccounts({ clientSecret });
     await new Promise((resolve) => requestAnimationFrame(resolve));
     relink.abort();
     await pending;
-    return window.relinkExports.memory.buffer.byteLength;
+    return window.relinkMemory.buffer.byteLength;
   }, { publishableKey, clientSecret });
 
   const baselineMemory = await cycle(secrets[0]);
