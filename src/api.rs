@@ -1,4 +1,5 @@
-//! The JS-facing API. Nothing runs at import time; every export is called by the page.
+//! The JS-facing API. Nothing runs at import time; once initialised, the component only
+//! schedules a rehearsal of its first paint for when the page is idle (see [`prepare`]).
 
 use wasm_bindgen::prelude::*;
 
@@ -49,6 +50,13 @@ pub fn collect_financial_connections_accounts(
             Err(error) => could_not_launch(&error.to_stripe()),
         }
     }))
+}
+
+/// Runs once when the component is initialised (`init()`, which `loadRelink` awaits). The first
+/// modal a customer opens then paints within a frame instead of first compiling its code.
+#[wasm_bindgen(start)]
+fn prepare() {
+    crate::modal::rehearse_first_paint_when_idle();
 }
 
 /// A promise of what `task` resolves. Both async exports go through this one boxed type, so

@@ -9,7 +9,7 @@
 //! is not honoured everywhere). Dropping the [`Modal`] removes the host and every listener and
 //! restores the page.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gloo_events::{EventListener, EventListenerOptions};
@@ -112,12 +112,13 @@ pub(crate) struct Modal {
     strings: &'static Strings,
     dispatch: Dispatch,
     return_focus: Option<HtmlElement>,
-    page_overflow: Option<(HtmlElement, String)>,
+    /// The body's `overflow` before the modal hid it, to restore on close.
+    page_overflow: Option<PageOverflow>,
     /// The page's elements this modal made inert; those that already were are not ours.
     made_inert: Vec<Element>,
     first_focus: Option<AfterFirstPaint>,
     last_step: Option<Step>,
-    _shell_listeners: Vec<EventListener>,
+    shell_listeners: Vec<EventListener>,
     listeners: Vec<EventListener>,
     results_listeners: Vec<EventListener>,
 }
@@ -139,14 +140,45 @@ impl Modal {
         nonce: Option<&str>,
         dispatch: Dispatch,
     ) -> Result<Modal, RelinkError> {
-        let strings = locale.strings();
         let body = document.body().ok_or(RelinkError::NoDocument)?;
         // `activeElement` through the one binding the shadow root uses too: one JS import.
         let return_focus = document
             .unchecked_ref::<ShadowRoot>()
             .active_element()
             .and_then(|element| element.dyn_into::<HtmlElement>().ok());
+        let mut modal = Modal::build(document, locale, layout, nonce, dispatch)?;
+        modal.return_focus = return_focus;
+        modal.handle_keys();
+        body.append_child(&modal.host).map_err(render_error)?;
+        modal.made_inert = make_page_inert(&body, &modal.host);
+        // The page behind a modal dialog must not scroll. Set through the CSSOM, which a strict
+        // CSP allows, and restored exactly on close.
+        modal.page_overflow = {
+            let had_style_attribute = body.has_attribute("style");
+            let style = body.style();
+            let previous = style.get_property_value("overflow").unwrap_or_default();
+            style
+                .set_property("overflow", "hidden")
+                .ok()
+                .map(|()| PageOverflow {
+                    body: body.clone(),
+                    previous,
+                    had_style_attribute,
+                })
+        };
+        Ok(modal)
+    }
 
+    /// Builds the shell, detached: nothing on the page changes until [`Modal::open`] attaches it.
+    fn build(
+        document: Document,
+        locale: Locale,
+        layout: Layout,
+        nonce: Option<&str>,
+        dispatch: Dispatch,
+    ) -> Result<Modal, RelinkError> {
+        BUILT.set(true);
+        let strings = locale.strings();
         let host = El::new(&document, "div").attr("id", HOST_ID).attr(
             "data-layout",
             match layout {
@@ -207,30 +239,6 @@ impl Modal {
             )
             .child(body_slot.clone())
             .child(live.clone());
-        // Keys are handled at the document, so Escape and Tab still work when a click on the
-        // backdrop has left focus on the page's body.
-        {
-            let dispatch = dispatch.clone();
-            let root = root.clone();
-            shell_listeners.push(EventListener::new_with_options(
-                &document,
-                "keydown",
-                EventListenerOptions::enable_prevent_default(),
-                move |event| {
-                    let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
-                        return;
-                    };
-                    match event.key().as_str() {
-                        "Escape" => {
-                            event.prevent_default();
-                            dispatch(Msg::Close);
-                        }
-                        "Tab" => trap_tab(&root, event),
-                        _ => {}
-                    }
-                },
-            ));
-        }
         // A click on the scrim must not move focus out of the dialog.
         let backdrop = El::new(&document, "div")
             .class("backdrop")
@@ -245,18 +253,6 @@ impl Modal {
                 }
             });
         let _ = root.append_child(backdrop.as_ref());
-        body.append_child(host.as_ref()).map_err(render_error)?;
-        let made_inert = make_page_inert(&body, host.element());
-        // The page behind a modal dialog must not scroll. Set through the CSSOM, which a strict
-        // CSP allows, and restored exactly on close.
-        let page_overflow = {
-            let style = body.style();
-            let previous = style.get_property_value("overflow").unwrap_or_default();
-            style
-                .set_property("overflow", "hidden")
-                .ok()
-                .map(|()| (body.clone(), previous))
-        };
 
         Ok(Modal {
             document,
@@ -268,15 +264,40 @@ impl Modal {
             live,
             strings,
             dispatch,
-            return_focus,
-            page_overflow,
-            made_inert,
+            return_focus: None,
+            page_overflow: None,
+            made_inert: Vec::new(),
             first_focus: None,
             last_step: None,
-            _shell_listeners: shell_listeners,
+            shell_listeners,
             listeners: Vec::new(),
             results_listeners: Vec::new(),
         })
+    }
+
+    /// Escape closes and Tab wraps. Keys are handled at the document, so both still work when a
+    /// click on the backdrop has left focus on the page's body.
+    fn handle_keys(&mut self) {
+        let dispatch = self.dispatch.clone();
+        let root = self.root.clone();
+        self.shell_listeners.push(EventListener::new_with_options(
+            &self.document,
+            "keydown",
+            EventListenerOptions::enable_prevent_default(),
+            move |event| {
+                let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
+                    return;
+                };
+                match event.key().as_str() {
+                    "Escape" => {
+                        event.prevent_default();
+                        dispatch(Msg::Close);
+                    }
+                    "Tab" => trap_tab(&root, event),
+                    _ => {}
+                }
+            },
+        ));
     }
 
     /// Shows `state`. A new step gets fresh focus and an announcement; a re-render of the same
@@ -370,18 +391,39 @@ impl Drop for Modal {
         for element in &self.made_inert {
             let _ = element.remove_attribute("inert");
         }
-        if let Some((body, previous)) = &self.page_overflow {
-            let style = body.style();
-            let _ = if previous.is_empty() {
-                style.remove_property("overflow").map(drop)
-            } else {
-                style.set_property("overflow", previous)
-            };
+        if let Some(overflow) = &self.page_overflow {
+            overflow.restore();
         }
         if let Some(element) = &self.return_focus
             && element.is_connected()
         {
             let _ = element.focus();
+        }
+    }
+}
+
+/// The page's scrolling as it was before the modal opened.
+struct PageOverflow {
+    body: HtmlElement,
+    previous: String,
+    had_style_attribute: bool,
+}
+
+impl PageOverflow {
+    /// Puts `overflow` back; a body that had no `style` attribute is left without one, unless
+    /// the page styled it while the modal was open.
+    fn restore(&self) {
+        let style = self.body.style();
+        if !self.previous.is_empty() {
+            let _ = style.set_property("overflow", &self.previous);
+            return;
+        }
+        let _ = style.remove_property("overflow");
+        if !self.had_style_attribute && style.length() == 0 {
+            // Blink writes a CSSOM change back to the attribute lazily, when it is next read; a
+            // pending write-back would put `style=""` back after the removal, so flush it first.
+            let _ = self.body.get_attribute("style");
+            let _ = self.body.remove_attribute("style");
         }
     }
 }
@@ -424,6 +466,45 @@ fn elements(nodes: &web_sys::NodeList) -> Vec<Element> {
         }
     }
     all
+}
+
+thread_local! {
+    /// Whether a modal has been built on this page, for real or in rehearsal.
+    static BUILT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Rehearses the first paint once the page is idle, unless a modal opens first.
+///
+/// A browser compiles WebAssembly functions lazily, on their first call, so the first modal of
+/// a page would otherwise spend most of its time compiling and miss its first frame. Rendering
+/// the first step once, off the page, compiles that code (and parses the shared stylesheet)
+/// while the page has nothing better to do, between loading and the customer's click.
+pub(crate) fn rehearse_first_paint_when_idle() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let on_idle = Closure::once_into_js(rehearse_first_paint);
+    if window
+        .request_idle_callback(on_idle.unchecked_ref())
+        .is_err()
+    {
+        // Where there is no `requestIdleCallback` (Safari), the next task will do.
+        Timeout::new(0, rehearse_first_paint).forget();
+    }
+}
+
+/// Builds a modal off the page, renders the first step and throws both away.
+fn rehearse_first_paint() {
+    if BUILT.get() {
+        return;
+    }
+    let Ok(document) = crate::dom::document() else {
+        return;
+    };
+    let dispatch: Dispatch = Rc::new(|_| {});
+    if let Ok(mut modal) = Modal::build(document, Locale::En, Layout::Modal, None, dispatch) {
+        modal.render(&State::start().0);
+    }
 }
 
 /// Focuses an element once the frame showing it has been painted: an animation frame callback

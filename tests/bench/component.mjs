@@ -2,7 +2,9 @@
 //
 // - bytes a page downloads (the wasm and the one ESM file: entry + glue), raw, gzip -9 and brotli;
 // - in headless Chromium, median over runs: `loadRelink` (fetch + compile + instantiate from
-//   loopback, cold cache) and a call's time to the modal's first paint;
+//   loopback, cold cache) and a call's time to the modal's first paint, both for a call once
+//   the page is idle, as a customer's click comes (the goal), and for one in the very task
+//   `loadRelink` resolves in;
 // - wasm memory and event listeners after 100 open/close cycles, against the first cycle.
 import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -39,23 +41,27 @@ async function newSession(origin) {
   return (await response.json()).client_secret;
 }
 
-async function timings(browser, origin, publishableKey) {
-  const init = [];
-  const importOnly = [];
-  const firstPaint = [];
-  for (let run = 0; run < RUNS; run += 1) {
-    // A new context has an empty HTTP cache: every run fetches and compiles the wasm again.
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${origin}/healthz`);
-    const clientSecret = await newSession(origin);
-    const measured = await page.evaluate(async ({ publishableKey, clientSecret }) => {
-      const started = performance.now();
-      const { loadRelink } = await import('/pkg/dist/relink.esm.js');
-      const imported = performance.now();
-      const relink = await loadRelink(publishableKey);
-      const loaded = performance.now();
+/**
+ * One cold page: loads the component, then times a call to its modal's first paint (an
+ * animation frame callback runs just before the frame it belongs to is rendered). With
+ * `callWhenIdle` the call comes once the page is idle, in a task of its own sent by the test
+ * driver, so that like a customer's click it lands anywhere in a frame; without it the call
+ * runs in the very task that `loadRelink` resolves in.
+ */
+async function coldRun(browser, origin, publishableKey, callWhenIdle) {
+  // A new context has an empty HTTP cache: every run fetches and compiles the wasm again.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${origin}/healthz`);
+  const clientSecret = await newSession(origin);
+  const loading = await page.evaluate(async ({ publishableKey, clientSecret, callWhenIdle }) => {
+    const started = performance.now();
+    const { loadRelink } = await import('/pkg/dist/relink.esm.js');
+    const imported = performance.now();
+    const relink = await loadRelink(publishableKey);
+    const loaded = performance.now();
 
+    window.openModal = () => {
       const painted = new Promise((resolve) => {
         const observer = new MutationObserver(() => {
           if (!document.getElementById('relink-modal')) return;
@@ -66,17 +72,36 @@ async function timings(browser, origin, publishableKey) {
       });
       const called = performance.now();
       const pending = relink.collectFinancialConnectionsAccounts({ clientSecret });
-      const paint = await painted;
-      relink.abort();
-      await pending;
-      return { init: loaded - started, importOnly: imported - started, firstPaint: paint - called };
-    }, { publishableKey, clientSecret });
-    init.push(measured.init);
-    importOnly.push(measured.importOnly);
-    firstPaint.push(measured.firstPaint);
-    await context.close();
+      window.firstPaint = painted.then(async (paint) => {
+        relink.abort();
+        await pending;
+        return paint - called;
+      });
+    };
+    if (callWhenIdle) await new Promise((resolve) => requestIdleCallback(resolve));
+    else window.openModal();
+    return { init: loaded - started, importOnly: imported - started };
+  }, { publishableKey, clientSecret, callWhenIdle });
+  if (callWhenIdle) await page.evaluate(() => window.openModal());
+  const firstPaint = await page.evaluate(() => window.firstPaint);
+  await context.close();
+  return { ...loading, firstPaint };
+}
+
+async function timings(browser, origin, publishableKey) {
+  const idle = [];
+  const rightAfterLoad = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    idle.push(await coldRun(browser, origin, publishableKey, true));
+    rightAfterLoad.push(await coldRun(browser, origin, publishableKey, false));
   }
-  return { init: median(init), importOnly: median(importOnly), firstPaint: median(firstPaint) };
+  const all = [...idle, ...rightAfterLoad];
+  return {
+    init: median(all.map((run) => run.init)),
+    importOnly: median(all.map((run) => run.importOnly)),
+    firstPaint: median(idle.map((run) => run.firstPaint)),
+    firstPaintRightAfterLoad: median(rightAfterLoad.map((run) => run.firstPaint)),
+  };
 }
 
 async function listenerCount(cdp) {
@@ -139,6 +164,7 @@ try {
     'loadRelink: fetch + compile + instantiate (goal ≤ 50 ms)': { measured: `${time.init.toFixed(1)} ms`, goal_met: time.init <= 50 },
     '  of which importing the JS module': { measured: `${time.importOnly.toFixed(1)} ms`, goal_met: '' },
     'call → modal first paint (goal ≤ 16 ms)': { measured: `${time.firstPaint.toFixed(1)} ms`, goal_met: time.firstPaint <= 16 },
+    '  called in the task loadRelink resolves in (no goal)': { measured: `${time.firstPaintRightAfterLoad.toFixed(1)} ms`, goal_met: '' },
     [`wasm memory after ${CYCLES} open/close cycles`]: { measured: `${kb(after.memory)} (first cycle ${kb(after.baselineMemory)})`, goal_met: after.memory === after.baselineMemory },
     [`event listeners after ${CYCLES} cycles`]: { measured: `${after.listeners} (first cycle ${after.baselineListeners})`, goal_met: after.listeners === after.baselineListeners },
   });
