@@ -3,7 +3,7 @@
 // breaking links) is played through the sandbox's secret-key API.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { TEST_PASSWORD, launchBrowser, newPage, secretApi, startSandbox } from './support.mjs';
+import { TEST_MFA_CODE, TEST_PASSWORD, launchBrowser, newPage, secretApi, startSandbox } from './support.mjs';
 
 describe('outcomes', () => {
   let sandbox;
@@ -215,6 +215,53 @@ describe('outcomes', () => {
     assert.equal(await page.locator('#relink-modal').count(), 1);
     await page.evaluate(() => window.relink.abort());
     assert.equal((await result).outcome, 'no_account');
+    await page.close();
+  });
+
+  test('a page hidden mid-flow (the customer went to find the MFA code) carries on and settles once', async () => {
+    const plain = await (await fetch(`${sandbox.origin}/demo/api/link_session`, { method: 'POST' })).json();
+    const page = await newPage(browser);
+    await page.goto(`${sandbox.origin}/healthz`);
+    const result = page.evaluate(async ({ key, clientSecret }) => {
+      const { loadRelink } = await import('/pkg/index.js');
+      const relink = await loadRelink(key);
+      window.events = [];
+      return relink.collectFinancialConnectionsAccounts({ clientSecret, onEvent: (event) => window.events.push(event.type) });
+    }, { key: publishableKey, clientSecret: plain.client_secret });
+    const modal = page.getByRole('dialog');
+    await modal.getByTestId('consent-continue').click();
+    await modal.getByRole('button', { name: /MFA Bank/ }).click();
+    await modal.getByTestId('login-password').fill(TEST_PASSWORD);
+    await modal.getByTestId('login-submit').click();
+    await modal.getByTestId('mfa-code').waitFor();
+
+    // The customer switches to another app for the code. Headless Chromium cannot hide a page,
+    // so the page is told it is hidden and, as in a background tab, runs no animation frames;
+    // the code is typed in while it still thinks so, then the page comes back to the front.
+    const setHidden = (hidden) => page.evaluate((hidden) => {
+      window.realRequestAnimationFrame ??= window.requestAnimationFrame;
+      window.requestAnimationFrame = hidden ? () => 0 : window.realRequestAnimationFrame;
+      Object.defineProperty(document, 'hidden', { value: hidden, configurable: true });
+      Object.defineProperty(document, 'visibilityState', { value: hidden ? 'hidden' : 'visible', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, hidden);
+    await setHidden(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(await modal.getByTestId('mfa-code').isVisible(), true, 'the flow is still open');
+    await modal.getByTestId('mfa-code').fill(TEST_MFA_CODE);
+    await modal.getByTestId('mfa-submit').click();
+    await modal.getByTestId('account-6789').waitFor();
+    await setHidden(false);
+    await modal.getByTestId('account-6789').check();
+    await modal.getByTestId('accounts-submit').click();
+    await modal.getByTestId('done').click();
+    const { outcome, financialConnectionsSession } = await result;
+    assert.equal(outcome, 'linked_new_account');
+    assert.equal(financialConnectionsSession.accounts[0].last4, '6789');
+    const events = await page.evaluate(() => window.events);
+    assert.equal(events.filter((type) => type === 'success').length, 1);
+    assert.equal(events.filter((type) => type === 'close').length, 1);
+    assert.equal(events.at(-1), 'close');
     await page.close();
   });
 
