@@ -8,7 +8,7 @@
 // - wasm memory and event listeners after 100 open/close cycles, against the first cycle.
 import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { launchBrowser, startSandbox } from '../e2e/support.mjs';
+import { launchBrowser, listenerCount, startSandbox } from '../e2e/support.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 15);
 const CYCLES = Number(process.env.CYCLES ?? 100);
@@ -102,16 +102,6 @@ async function timings(browser, origin, publishableKey) {
     firstPaint: median(idle.map((run) => run.firstPaint)),
     firstPaintRightAfterLoad: median(rightAfterLoad.map((run) => run.firstPaint)),
   };
-}
-
-async function listenerCount(cdp) {
-  let total = 0;
-  for (const expression of ['window', 'document', 'document.body']) {
-    const { result } = await cdp.send('Runtime.evaluate', { expression });
-    const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId, depth: -1, pierce: true });
-    total += listeners.length;
-  }
-  return total;
 }
 
 async function cycles(browser, origin, publishableKey) {

@@ -3,7 +3,7 @@
 // must not notice: no element, attribute, style or listener changes until a flow is opened.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, startSandbox } from './support.mjs';
+import { launchBrowser, listenerCount, startSandbox } from './support.mjs';
 
 describe('loading the component', () => {
   let sandbox;
@@ -20,18 +20,6 @@ describe('loading the component', () => {
     await sandbox?.stop();
   });
 
-  async function listenerCount(page) {
-    const cdp = await page.context().newCDPSession(page);
-    let total = 0;
-    for (const expression of ['window', 'document', 'document.body']) {
-      const { result } = await cdp.send('Runtime.evaluate', { expression });
-      const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId, depth: -1, pierce: true });
-      total += listeners.length;
-    }
-    await cdp.detach();
-    return total;
-  }
-
   const snapshot = (page) => page.evaluate(() => ({
     html: document.documentElement.outerHTML,
     activeElement: document.activeElement?.id ?? null,
@@ -45,8 +33,9 @@ describe('loading the component', () => {
       document.body.innerHTML = '<main><h1>Billing</h1><button id="reconnect">Reconnect your bank</button></main>';
       document.getElementById('reconnect').focus();
     });
+    const cdp = await page.context().newCDPSession(page);
     const before = await snapshot(page);
-    const listenersBefore = await listenerCount(page);
+    const listenersBefore = await listenerCount(cdp);
 
     await page.evaluate(async (key) => {
       const { loadRelink } = await import('/pkg/dist/relink.esm.js');
@@ -56,7 +45,7 @@ describe('loading the component', () => {
     }, publishableKey);
 
     assert.deepEqual(await snapshot(page), before, 'the page is exactly as it was');
-    assert.equal(await listenerCount(page), listenersBefore, 'no listener was left on the page');
+    assert.equal(await listenerCount(cdp), listenersBefore, 'no listener was left on the page');
 
     const { client_secret: clientSecret } = await (await fetch(`${sandbox.origin}/demo/api/link_session`, { method: 'POST' })).json();
     const result = page.evaluate((clientSecret) => window.relink.collectFinancialConnectionsAccounts({ clientSecret }), clientSecret);

@@ -96,3 +96,15 @@ export function secretApi(origin, secretKey = 'sk_test_relinksandbox000000000000
     return body;
   };
 }
+
+/** How many event listeners the page has on `window`, `document` and the body's tree, through a
+ * CDP session (`DOMDebugger` sees listeners that scripts cannot enumerate). */
+export async function listenerCount(cdp) {
+  let total = 0;
+  for (const expression of ['window', 'document', 'document.body']) {
+    const { result } = await cdp.send('Runtime.evaluate', { expression });
+    const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId, depth: -1, pierce: true });
+    total += listeners.length;
+  }
+  return total;
+}
