@@ -8,15 +8,15 @@
 // - each export is read as `wasm.<name>` (some, like `__instance_terminated`, never are);
 // - the one import module, `"./<name>_bg.js"`, becomes `a` (wasm-opt prints no mapping for it).
 //
-// Usage: wasm-opt --minify-imports-and-exports-and-modules … | node shorten-import-names.mjs glue.js
+// Usage: wasm-opt --minify-imports-and-exports-and-modules … | node shorten-glue-names.mjs glue.js
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const [gluePath] = process.argv.slice(2);
 const fail = (message) => {
-  console.error(`shorten-import-names: ${message}`);
+  console.error(`shorten-glue-names: ${message}`);
   process.exit(1);
 };
-if (!gluePath) fail('usage: wasm-opt … | node shorten-import-names.mjs <glue.js>');
+if (!gluePath) fail('usage: wasm-opt … | node shorten-glue-names.mjs <glue.js>');
 
 // wasm-opt prints JSON-like text with trailing commas: `{"imports": [[module, old, new], …],
 // "exports": [[old, new], …]}`.
