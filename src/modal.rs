@@ -483,13 +483,12 @@ pub(crate) fn rehearse_first_paint_when_idle() {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let on_idle = Closure::once_into_js(rehearse_first_paint);
-    if window
-        .request_idle_callback(on_idle.unchecked_ref())
-        .is_err()
-    {
+    // Called exactly once either way, and freed by that call.
+    let rehearse = Closure::once_into_js(rehearse_first_paint);
+    let rehearse = rehearse.unchecked_ref();
+    if window.request_idle_callback(rehearse).is_err() {
         // Where there is no `requestIdleCallback` (Safari), the next task will do.
-        Timeout::new(0, rehearse_first_paint).forget();
+        let _ = window.set_timeout_with_callback(rehearse);
     }
 }
 
