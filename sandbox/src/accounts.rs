@@ -448,7 +448,6 @@ async fn list(
     let limit = params.take_u32(&["limit"])?.unwrap_or(10);
     let starting_after = params.take_str(&["starting_after"])?;
     let ending_before = params.take_str(&["ending_before"])?;
-    params.take_expand()?;
     params.finish()?;
     if !(1..=100).contains(&limit) {
         return Err(ApiError::invalid_param(
@@ -547,9 +546,8 @@ async fn retrieve(
     version: ApiVersion,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    mut params: Params,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
-    params.take_expand()?;
     params.finish()?;
     let account = state
         .store
@@ -562,9 +560,8 @@ async fn retrieve_authorization(
     version: ApiVersion,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    mut params: Params,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
-    params.take_expand()?;
     params.finish()?;
     if !version.is_preview() {
         // The authorization object only exists in the preview API.
@@ -585,9 +582,8 @@ async fn disconnect(
     version: ApiVersion,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    mut params: Params,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
-    params.take_expand()?;
     params.finish()?;
     let account = state.store.transaction(|tx| {
         let before = tx.fetch::<Account>(&id, Some("id"))?;
@@ -640,7 +636,6 @@ async fn refresh(
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
     let features = params.take_enum_list::<Feature>(&["features"])?;
-    params.take_expand()?;
     params.finish()?;
     if features.is_empty() {
         return Err(ApiError::missing("features"));

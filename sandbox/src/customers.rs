@@ -80,7 +80,6 @@ async fn create(
     let email = params.take_str(&["email"])?;
     let name = params.take_str(&["name"])?;
     let preferred_locales = params.take_list(&["preferred_locales"])?;
-    params.take_expand()?;
     params.finish()?;
     if let Some(email) = &email
         && !looks_like_email(email)
@@ -108,9 +107,8 @@ async fn retrieve(
     _: SecretKey,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    mut params: Params,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
-    params.take_expand()?;
     params.finish()?;
     let customer = state
         .store

@@ -117,7 +117,6 @@ async fn list(
     let limit = params.take_u32(&["limit"])?.unwrap_or(10);
     let starting_after = params.take_str(&["starting_after"])?;
     let ending_before = params.take_str(&["ending_before"])?;
-    params.take_expand()?;
     params.finish()?;
     if !(1..=100).contains(&limit) {
         return Err(ApiError::invalid_param(
@@ -160,9 +159,8 @@ async fn retrieve(
     version: ApiVersion,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    mut params: Params,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
-    params.take_expand()?;
     params.finish()?;
     let event = state
         .store

@@ -301,13 +301,15 @@ impl Params {
         Ok(out)
     }
 
-    /// Takes `expand[]`, which every endpoint accepts; the sandbox always expands nothing.
+    /// Takes `expand[]`, for the endpoints that honour it (see [`Params::finish`]).
     pub fn take_expand(&mut self) -> ApiResult<Vec<String>> {
         self.take_list(&["expand"])
     }
 
-    /// Fails with `parameter_unknown` naming the first parameter nobody took.
-    pub fn finish(self) -> ApiResult<()> {
+    /// Fails with `parameter_unknown` naming the first parameter nobody took. Every endpoint
+    /// accepts `expand[]`, as Stripe's do; where the handler did not take it, it expands nothing.
+    pub fn finish(mut self) -> ApiResult<()> {
+        self.take_expand()?;
         match self.pairs.first() {
             Some(pair) => Err(ApiError::unknown(&display_path(&pair.path))),
             None => Ok(()),

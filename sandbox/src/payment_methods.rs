@@ -157,9 +157,8 @@ async fn retrieve(
     _: SecretKey,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    mut params: Params,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
-    params.take_expand()?;
     params.finish()?;
     let body = state
         .store
@@ -171,9 +170,8 @@ async fn retrieve_mandate(
     _: SecretKey,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    mut params: Params,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
-    params.take_expand()?;
     params.finish()?;
     let mandate = state
         .store

@@ -375,7 +375,6 @@ async fn create_handler(
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
     let new = NewSession::from_params(&mut params)?;
-    params.take_expand()?;
     params.finish()?;
     let body = state.store.transaction(|tx| {
         let mut session = create(tx, new)?;
@@ -390,9 +389,8 @@ async fn retrieve(
     version: ApiVersion,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    mut params: Params,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
-    params.take_expand()?;
     params.finish()?;
     let body = state.store.transaction(|tx| {
         tx.fetch::<Session>(&id, Some("id"))?

@@ -64,7 +64,6 @@ async fn complete_session(
         }
     };
     let picked = params.take_list(&["accounts"])?;
-    params.take_expand()?;
     params.finish()?;
     let body = state.store.transaction(|tx| {
         let session = tx.fetch::<Session>(&id, Some("id"))?;
@@ -109,7 +108,6 @@ async fn deactivate_account(
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
     let cause = read_cause(&mut params)?;
-    params.take_expand()?;
     params.finish()?;
     let account = state.store.transaction(|tx| deactivate(tx, &id, cause))?;
     Ok(Json(account.to_json(&version)))

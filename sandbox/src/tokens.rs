@@ -25,7 +25,6 @@ pub(crate) async fn create(
 ) -> ApiResult<Json<Value>> {
     let customer = params.take_str(&["customer"])?;
     let payment_method = params.require_str(&["bank_account", "payment_method"])?;
-    params.take_expand()?;
     params.finish()?;
     let body = state.store.transaction(|tx| {
         let pm =

@@ -328,7 +328,6 @@ async fn create(
     let enabled_events = params.take_list(&["enabled_events"])?;
     let api_version = params.take_str(&["api_version"])?;
     let description = params.take_str(&["description"])?;
-    params.take_expand()?;
     params.finish()?;
     if enabled_events.is_empty() {
         return Err(ApiError::missing("enabled_events"));
@@ -363,7 +362,6 @@ async fn list(
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
     params.take_u32(&["limit"])?;
-    params.take_expand()?;
     params.finish()?;
     let endpoints: Vec<WebhookEndpoint> = state.store.transaction(|tx| tx.all())?;
     Ok(Json(list_object(
@@ -377,9 +375,8 @@ async fn retrieve(
     _: SecretKey,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    mut params: Params,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
-    params.take_expand()?;
     params.finish()?;
     let endpoint = state
         .store
