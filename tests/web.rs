@@ -324,6 +324,16 @@ fn string(value: &JsValue, path: &[&str]) -> Option<String> {
     get(value, path).as_string()
 }
 
+/// A result that could not launch: Stripe's error with `code`, and never a session beside it.
+fn assert_could_not_launch(result: &JsValue, code: &str) {
+    assert_eq!(
+        string(result, &["outcome"]).as_deref(),
+        Some("could_not_launch")
+    );
+    assert_eq!(string(result, &["error", "code"]).as_deref(), Some(code));
+    assert!(get(result, &["financialConnectionsSession"]).is_undefined());
+}
+
 fn event_types() -> Vec<String> {
     events().iter().filter_map(|e| e.as_string()).collect()
 }
@@ -806,19 +816,11 @@ async fn one_flow_at_a_time_and_exactly_once_settlement() {
     let stale_button = wait_for("consent-continue").await;
 
     let second = collect(options(JsValue::UNDEFINED)).await;
-    assert_eq!(
-        string(&second, &["outcome"]).as_deref(),
-        Some("could_not_launch")
-    );
-    assert_eq!(
-        string(&second, &["error", "code"]).as_deref(),
-        Some("flow_already_open")
-    );
+    assert_could_not_launch(&second, "flow_already_open");
     assert_eq!(
         string(&second, &["error", "type"]).as_deref(),
         Some("invalid_request_error")
     );
-    assert!(get(&second, &["financialConnectionsSession"]).is_undefined());
     assert_eq!(
         document()
             .query_selector_all("#relink-modal")
@@ -856,14 +858,7 @@ async fn one_flow_at_a_time_and_exactly_once_settlement() {
 async fn errors_are_stripe_shaped_and_never_leave_a_modal() {
     install_fetch("expired");
     let result = Running::start(options(JsValue::UNDEFINED)).result().await;
-    assert_eq!(
-        string(&result, &["outcome"]).as_deref(),
-        Some("could_not_launch")
-    );
-    assert_eq!(
-        string(&result, &["error", "code"]).as_deref(),
-        Some("token_already_used")
-    );
+    assert_could_not_launch(&result, "token_already_used");
     assert_eq!(
         string(&result, &["error", "param"]).as_deref(),
         Some("client_secret")
@@ -1385,19 +1380,11 @@ async fn stripe_provider_errors_are_could_not_launch() {
     install_fetch("plain");
     let stripe = fake_stripe("error");
     let result = collect(stripe_options(&stripe, &[])).await;
-    assert_eq!(
-        string(&result, &["outcome"]).as_deref(),
-        Some("could_not_launch")
-    );
-    assert_eq!(
-        string(&result, &["error", "code"]).as_deref(),
-        Some("resource_missing")
-    );
+    assert_could_not_launch(&result, "resource_missing");
     assert_eq!(
         string(&result, &["error", "doc_url"]).as_deref(),
         Some("https://stripe.com/docs/error-codes/resource-missing")
     );
-    assert!(get(&result, &["financialConnectionsSession"]).is_undefined());
     assert_eq!(event_types(), ["open", "error", "close"]);
     assert_eq!(
         string(&event_objects().get(1), &["error", "code"]).as_deref(),
