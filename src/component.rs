@@ -215,7 +215,8 @@ fn open_modal(options: CollectOptions, on_event: Option<Function>, nonce: Option
             }
         })
     };
-    let mut modal = match Modal::open(document, options.locale, options.layout, nonce, dispatch) {
+    let built = Modal::build(document, options.locale, options.layout, nonce, dispatch);
+    let mut modal = match built.and_then(Modal::open) {
         Ok(modal) => modal,
         Err(error) => return Started::Settled(could_not_launch(&error.to_stripe())),
     };

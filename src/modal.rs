@@ -132,28 +132,21 @@ impl std::fmt::Debug for Modal {
 }
 
 impl Modal {
-    /// Builds the shell and appends it to the page.
-    pub(crate) fn open(
-        document: Document,
-        locale: Locale,
-        layout: Layout,
-        nonce: Option<&str>,
-        dispatch: Dispatch,
-    ) -> Result<Modal, RelinkError> {
-        let body = document.body().ok_or(RelinkError::NoDocument)?;
+    /// Appends the built shell to the page, which goes inert behind it.
+    pub(crate) fn open(mut self) -> Result<Modal, RelinkError> {
+        let body = self.document.body().ok_or(RelinkError::NoDocument)?;
         // `activeElement` through the one binding the shadow root uses too: one JS import.
-        let return_focus = document
+        self.return_focus = self
+            .document
             .unchecked_ref::<ShadowRoot>()
             .active_element()
             .and_then(|element| element.dyn_into::<HtmlElement>().ok());
-        let mut modal = Modal::build(document, locale, layout, nonce, dispatch)?;
-        modal.return_focus = return_focus;
-        modal.handle_keys();
-        body.append_child(&modal.host).map_err(render_error)?;
-        modal.made_inert = make_page_inert(&body, &modal.host);
+        self.handle_keys();
+        body.append_child(&self.host).map_err(render_error)?;
+        self.made_inert = make_page_inert(&body, &self.host);
         // The page behind a modal dialog must not scroll. Set through the CSSOM, which a strict
         // CSP allows, and restored exactly on close.
-        modal.page_overflow = {
+        self.page_overflow = {
             let had_style_attribute = body.has_attribute("style");
             let style = body.style();
             let previous = style.get_property_value("overflow").unwrap_or_default();
@@ -166,11 +159,11 @@ impl Modal {
                     had_style_attribute,
                 })
         };
-        Ok(modal)
+        Ok(self)
     }
 
-    /// Builds the shell, detached: nothing on the page changes until [`Modal::open`] attaches it.
-    fn build(
+    /// Builds the shell, detached: nothing on the page changes until [`Modal::open`].
+    pub(crate) fn build(
         document: Document,
         locale: Locale,
         layout: Layout,
