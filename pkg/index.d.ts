@@ -31,6 +31,7 @@ export type {
   MandateFormOptions,
   Outcome,
   RelinkResult,
+  RelinkThrownError,
   SelectedAccount,
   SetupIntent,
   StripeError,
@@ -57,10 +58,12 @@ export interface RelinkOptions {
    * constructable stylesheets (see {@link CollectOptions.nonce}).
    */
   nonce?: string;
+  /** Milliseconds each request may take (see {@link CollectOptions.requestTimeout}). */
+  requestTimeout?: number;
 }
 
 /** What {@link loadRelink} binds for you; every call may still override it. */
-type Bound = 'publishableKey' | 'apiBase' | 'locale' | 'stripe' | 'nonce';
+type Bound = 'publishableKey' | 'apiBase' | 'locale' | 'stripe' | 'nonce' | 'requestTimeout';
 type Rebindable<T extends { publishableKey?: string }> = Omit<T, Bound> & Partial<Pick<T, Bound & keyof T>>;
 
 export interface Relink {

@@ -55,6 +55,7 @@ export async function loadRelink(publishableKey, options = {}) {
     locale: options.locale,
     stripe: options.stripe,
     nonce: options.nonce,
+    requestTimeout: options.requestTimeout,
   };
   return Object.freeze({
     collectFinancialConnectionsAccounts: (params = {}) =>

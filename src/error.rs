@@ -1,7 +1,5 @@
 //! Why a flow could not run, typed inside and converted once into Stripe's error shape.
 
-use serde::{Deserialize, Serialize};
-
 /// Everything that can stop `collectFinancialConnectionsAccounts` from running a flow.
 ///
 /// Closing the modal is not here: a customer who gives up still gets a finished session.
@@ -17,7 +15,7 @@ pub enum RelinkError {
         /// The option's JS name.
         param: &'static str,
         /// What was wrong with it.
-        detail: String,
+        detail: &'static str,
     },
     /// Another flow is already open on this page.
     FlowAlreadyOpen,
@@ -27,6 +25,11 @@ pub enum RelinkError {
     Render(String),
     /// The request never got an HTTP answer (offline, DNS, CORS, blocked).
     Network(String),
+    /// The request got no answer within the `requestTimeout` option.
+    Timeout {
+        /// The timeout, in milliseconds.
+        after_ms: u32,
+    },
     /// The server answered with Stripe's error envelope.
     Api(Box<StripeError>),
     /// Stripe.js (the `stripe` provider) threw, rejected, or answered an unknown shape.
@@ -67,6 +70,20 @@ impl RelinkError {
                     "Could not reach the Financial Connections API: ",
                     detail,
                     "",
+                ];
+                &buf
+            }
+            RelinkError::Timeout { after_ms } => {
+                let (amount, unit) = if after_ms % 1000 == 0 {
+                    (after_ms / 1000, " s.")
+                } else {
+                    (*after_ms, " ms.")
+                };
+                push_decimal(&mut status, amount);
+                buf = [
+                    "The Financial Connections API did not answer within ",
+                    &status,
+                    unit,
                 ];
                 &buf
             }
@@ -117,33 +134,21 @@ impl std::fmt::Display for RelinkError {
 impl std::error::Error for RelinkError {}
 
 /// Stripe's error object: `{type, code, message, param, doc_url, request_log_url}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StripeError {
-    /// `api_connection_error`, `api_error`, `authentication_error`, `invalid_request_error`, …
-    #[serde(rename = "type")]
+    /// `type`: `api_connection_error`, `api_error`, `authentication_error`,
+    /// `invalid_request_error`, …
     pub kind: String,
     /// A stable, machine-readable code, when there is one.
-    #[serde(default)]
     pub code: Option<String>,
     /// For the developer; may be shown to the customer.
-    #[serde(default)]
     pub message: String,
     /// The parameter (or option) at fault.
-    #[serde(default)]
     pub param: Option<String>,
     /// Where the code is documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_url: Option<String>,
     /// Where the failed request can be inspected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_log_url: Option<String>,
-}
-
-/// The body of a Stripe error response.
-#[derive(Debug, Deserialize)]
-pub struct ErrorEnvelope {
-    /// The error itself.
-    pub error: StripeError,
 }
 
 impl RelinkError {
@@ -181,7 +186,9 @@ impl RelinkError {
             }
             RelinkError::NoDocument => make("api_error", Some("no_document"), None),
             RelinkError::Render(_) => make("api_error", Some("render_failed"), None),
-            RelinkError::Network(_) => make("api_connection_error", None, None),
+            RelinkError::Network(_) | RelinkError::Timeout { .. } => {
+                make("api_connection_error", None, None)
+            }
             RelinkError::Api(error) => (**error).clone(),
             RelinkError::Provider(_) => make("api_error", Some("provider_failed"), None),
             RelinkError::UnexpectedResponse { .. } => {
@@ -196,28 +203,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn server_errors_pass_through_unchanged() {
-        let envelope: ErrorEnvelope = serde_json::from_str(
-            r#"{"error":{"type":"invalid_request_error","code":"token_already_used","message":"Used.","param":"client_secret"}}"#,
-        )
-        .unwrap();
-        let error = RelinkError::Api(Box::new(envelope.error.clone()));
-        assert_eq!(error.to_stripe(), envelope.error);
-        assert_eq!(error.to_string(), "Used.");
+    fn connection_errors_have_no_code_or_param() {
+        let error = RelinkError::Network("offline".into()).to_stripe();
+        assert_eq!(error.kind, "api_connection_error");
+        assert_eq!((error.code, error.param), (None, None));
+        assert_eq!(
+            error.message,
+            "Could not reach the Financial Connections API: offline"
+        );
     }
 
     #[test]
-    fn stripe_errors_serialize_with_null_code_and_param() {
-        let json =
-            serde_json::to_value(RelinkError::Network("offline".into()).to_stripe()).unwrap();
+    fn timeouts_say_how_long_was_waited() {
+        let error = RelinkError::Timeout { after_ms: 30_000 };
         assert_eq!(
-            json,
-            serde_json::json!({
-                "type": "api_connection_error",
-                "code": null,
-                "message": "Could not reach the Financial Connections API: offline",
-                "param": null
-            })
+            error.to_string(),
+            "The Financial Connections API did not answer within 30 s."
+        );
+        assert_eq!(error.to_stripe().kind, "api_connection_error");
+        assert!(
+            RelinkError::Timeout { after_ms: 1500 }
+                .to_string()
+                .ends_with("1500 ms.")
         );
     }
 

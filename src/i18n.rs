@@ -31,7 +31,7 @@ impl Locale {
         match option.unwrap_or("auto") {
             "auto" => Some(
                 browser_language
-                    .and_then(|tag| Locale::from_tag(tag.split('-').next().unwrap_or(tag)))
+                    .and_then(|tag| Locale::from_tag(cut(tag, b'-').map_or(tag, |(lang, _)| lang)))
                     .unwrap_or(Locale::En),
             ),
             tag => Locale::from_tag(tag),
@@ -74,11 +74,9 @@ impl Locale {
 pub fn fill(template: &str, args: &[&str]) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
-    // `split_once` cannot cut inside a character, so unlike slicing by index it brings no panic
-    // path (and with it much of `core::fmt`) into the wasm.
-    while let Some((before, after)) = rest.split_once('{') {
+    while let Some((before, after)) = cut(rest, b'{') {
         out.push_str(before);
-        let placeholder = after.split_once('}').and_then(|(index, tail)| {
+        let placeholder = cut(after, b'}').and_then(|(index, tail)| {
             let arg = args.get(index.parse::<usize>().ok()?)?;
             Some((arg, tail))
         });
@@ -95,6 +93,14 @@ pub fn fill(template: &str, args: &[&str]) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// `text` before and after the first `byte`, an ASCII character. Cut with `get`, which cannot
+/// split a character and so brings no panic path (and with it much of `core::fmt`) into the
+/// wasm; `str::split_once` would bring its character searcher too.
+pub(crate) fn cut(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|b| b == byte)?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
 }
 
 /// The modal's text in one language.

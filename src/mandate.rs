@@ -25,7 +25,7 @@ pub fn setup_intent_id(client_secret: &str) -> Result<&str, RelinkError> {
         .filter(|id| id.starts_with("seti_") && id.len() > "seti_".len())
         .ok_or(RelinkError::InvalidOption {
             param: "clientSecret",
-            detail: "expected a SetupIntent client secret (seti_…_secret_…)".into(),
+            detail: "expected a SetupIntent client secret (seti_…_secret_…)",
         })
 }
 

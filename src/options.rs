@@ -1,36 +1,33 @@
-//! The options of `collectFinancialConnectionsAccounts`, checked before anything renders.
+//! The options of `collectFinancialConnectionsAccounts`, `confirmUsBankAccountSetup` and the
+//! mandate form, checked before anything renders. The browser layer reads them from JS (their
+//! camelCase names are in the docs below); functions such as `onEvent` it keeps itself.
 
-use serde::Deserialize;
-
+use crate::decode::Reader;
 use crate::error::RelinkError;
 use crate::i18n::Locale;
 
-/// The options as they cross from JS (camelCase). `onEvent` is a function and is read
-/// separately by the browser layer.
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// How long a request may take when the merchant does not say (`requestTimeout`).
+pub const DEFAULT_REQUEST_TIMEOUT_MS: u32 = 30_000;
+
+/// The options as they cross from JS, unchecked.
+#[derive(Default)]
 pub struct RawOptions {
-    /// The session's client secret.
-    #[serde(default)]
+    /// `clientSecret`: the session's client secret.
     pub client_secret: Option<String>,
-    /// The provider's publishable key.
-    #[serde(default)]
+    /// `publishableKey`: the provider's publishable key.
     pub publishable_key: Option<String>,
-    /// Where the provider's API lives; defaults to the page's origin.
-    #[serde(default)]
+    /// `apiBase`: where the provider's API lives; defaults to the page's origin.
     pub api_base: Option<String>,
-    /// The `fca_…` IDs the merchant already has, for `isNew`.
-    #[serde(default)]
+    /// `existingAccountIds`: the `fca_…` IDs the merchant already has, for `isNew`.
     pub existing_account_ids: Option<Vec<String>>,
-    /// `en`, `ja`, `de` or `auto`.
-    #[serde(default)]
+    /// `locale`: `en`, `ja`, `de` or `auto`.
     pub locale: Option<String>,
-    /// `modal` (default) or `page`.
-    #[serde(default)]
+    /// `layout`: `modal` (default) or `page`.
     pub layout: Option<String>,
+    /// `requestTimeout`: milliseconds a request may take before it counts as a network failure.
+    pub request_timeout: Option<f64>,
     /// Set by the browser layer when a Stripe.js instance was given: Stripe.js then holds the
     /// publishable key and talks to Stripe, so neither option is needed.
-    #[serde(skip)]
     pub uses_stripe: bool,
 }
 
@@ -68,6 +65,8 @@ pub struct CollectOptions {
     pub locale: Locale,
     /// Modal or full page.
     pub layout: Layout,
+    /// How long each request may take, in milliseconds.
+    pub request_timeout_ms: u32,
 }
 
 /// The client secret must never end up in logs, so `Debug` leaves it out.
@@ -114,31 +113,40 @@ impl RawOptions {
                 });
             }
         };
-        let api_base = self
-            .api_base
-            .unwrap_or_else(|| page_origin.to_owned())
-            .trim_end_matches('/')
-            .to_owned();
+        let mut api_base = self.api_base.unwrap_or_else(|| page_origin.to_owned());
+        while api_base.as_bytes().last() == Some(&b'/') {
+            api_base.pop();
+        }
         if !(api_base.starts_with("https://") || api_base.starts_with("http://")) {
             return Err(RelinkError::InvalidOption {
                 param: "apiBase",
-                detail: "expected an http(s) URL such as http://127.0.0.1:4242".into(),
+                detail: "expected an http(s) URL such as http://127.0.0.1:4242",
             });
         }
-        let locale =
-            Locale::resolve(self.locale.as_deref(), browser_language).ok_or_else(|| {
-                RelinkError::InvalidOption {
-                    param: "locale",
-                    detail: "expected one of: en, ja, de, auto".into(),
-                }
-            })?;
+        let locale = Locale::resolve(self.locale.as_deref(), browser_language).ok_or(
+            RelinkError::InvalidOption {
+                param: "locale",
+                detail: "expected one of: en, ja, de, auto",
+            },
+        )?;
         let layout = match self.layout.as_deref() {
             None | Some("modal") => Layout::Modal,
             Some("page") => Layout::Page,
             Some(_) => {
                 return Err(RelinkError::InvalidOption {
                     param: "layout",
-                    detail: "expected one of: modal, page".into(),
+                    detail: "expected one of: modal, page",
+                });
+            }
+        };
+        let request_timeout_ms = match self.request_timeout {
+            None => DEFAULT_REQUEST_TIMEOUT_MS,
+            // Up to ten minutes: a longer wait is a hung request, not a slow one.
+            Some(ms) if ms.fract() == 0.0 && (1.0..=600_000.0).contains(&ms) => ms as u32,
+            Some(_) => {
+                return Err(RelinkError::InvalidOption {
+                    param: "requestTimeout",
+                    detail: "expected whole milliseconds from 1 to 600000",
                 });
             }
         };
@@ -149,31 +157,28 @@ impl RawOptions {
             existing_account_ids: self.existing_account_ids.unwrap_or_default(),
             locale,
             layout,
+            request_timeout_ms,
         })
     }
 }
 
-/// The options of `confirmUsBankAccountSetup` and `mountMandateForm` (camelCase from JS).
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// The options of `confirmUsBankAccountSetup` and `mountMandateForm`, unchecked.
+#[derive(Default)]
 pub struct RawConfirmOptions {
-    /// The SetupIntent's client secret (for the form, default: the form's `data-secret`).
-    #[serde(default)]
+    /// `clientSecret`: the SetupIntent's client secret (for the form, default: the form's
+    /// `data-secret`).
     pub client_secret: Option<String>,
-    /// The provider's publishable key.
-    #[serde(default)]
+    /// `publishableKey`: the provider's publishable key.
     pub publishable_key: Option<String>,
-    /// Where the provider's API lives; defaults to the page's origin.
-    #[serde(default)]
+    /// `apiBase`: where the provider's API lives; defaults to the page's origin.
     pub api_base: Option<String>,
-    /// Named in the mandate text.
-    #[serde(default)]
+    /// `merchantName`: named in the mandate text.
     pub merchant_name: Option<String>,
-    /// `en`, `ja`, `de` or `auto`.
-    #[serde(default)]
+    /// `locale`: `en`, `ja`, `de` or `auto`.
     pub locale: Option<String>,
+    /// `requestTimeout`: see [`RawOptions::request_timeout`].
+    pub request_timeout: Option<f64>,
     /// See [`RawOptions::uses_stripe`].
-    #[serde(skip)]
     pub uses_stripe: bool,
 }
 
@@ -199,6 +204,8 @@ pub struct ConfirmOptions {
     pub merchant_name: Option<String>,
     /// The form's language.
     pub locale: Locale,
+    /// How long each request may take, in milliseconds.
+    pub request_timeout_ms: u32,
 }
 
 impl std::fmt::Debug for ConfirmOptions {
@@ -235,6 +242,7 @@ impl RawConfirmOptions {
             existing_account_ids: None,
             locale: self.locale,
             layout: None,
+            request_timeout: self.request_timeout,
             uses_stripe: self.uses_stripe,
         }
         .validate(page_origin, browser_language)?;
@@ -245,7 +253,128 @@ impl RawConfirmOptions {
             api_base: checked.api_base,
             merchant_name,
             locale: checked.locale,
+            request_timeout_ms: checked.request_timeout_ms,
         })
+    }
+}
+
+/// The optional string option `options[param]`; another type is an error naming the option.
+pub fn text_option<R: Reader>(
+    options: &R,
+    param: &'static str,
+) -> Result<Option<String>, RelinkError> {
+    let value = options.field(param);
+    if value.is_missing() {
+        return Ok(None);
+    }
+    value.text().map(Some).ok_or(RelinkError::InvalidOption {
+        param,
+        detail: "expected a string",
+    })
+}
+
+fn number_option<R: Reader>(options: &R, param: &'static str) -> Result<Option<f64>, RelinkError> {
+    let value = options.field(param);
+    if value.is_missing() {
+        return Ok(None);
+    }
+    value.number().map(Some).ok_or(RelinkError::InvalidOption {
+        param,
+        detail: "expected a number of milliseconds",
+    })
+}
+
+/// `options[param]` as a list of strings: absent, or an array of strings and nothing else.
+pub fn ids_option<R: Reader>(
+    options: &R,
+    param: &'static str,
+) -> Result<Option<Vec<String>>, RelinkError> {
+    let value = options.field(param);
+    if value.is_missing() {
+        return Ok(None);
+    }
+    let invalid = || RelinkError::InvalidOption {
+        param,
+        detail: "expected an array of fca_… IDs",
+    };
+    let mut ids = Vec::new();
+    for index in 0..value.length().ok_or_else(invalid)? {
+        ids.push(value.at(index).text().ok_or_else(invalid)?);
+    }
+    Ok(Some(ids))
+}
+
+/// Reads the data options of `collectFinancialConnectionsAccounts` from the object the page
+/// passed; the browser layer adds what only it can read (callbacks, the Stripe.js instance).
+///
+/// ```
+/// let options = relink::options::read_collect_options(&serde_json::json!({
+///     "clientSecret": "fcsess_client_secret_1", "publishableKey": "pk_test_1",
+///     "existingAccountIds": ["fca_1"], "requestTimeout": 5000,
+/// }))
+/// .unwrap();
+/// assert_eq!(options.existing_account_ids, Some(vec!["fca_1".to_owned()]));
+/// assert!(relink::options::read_collect_options(&serde_json::json!({"locale": 7})).is_err());
+/// ```
+pub fn read_collect_options<R: Reader>(options: &R) -> Result<RawOptions, RelinkError> {
+    if !options.is_object() {
+        return Err(RelinkError::MissingOption {
+            param: "clientSecret",
+        });
+    }
+    Ok(RawOptions {
+        client_secret: text_option(options, "clientSecret")?,
+        publishable_key: text_option(options, "publishableKey")?,
+        api_base: text_option(options, "apiBase")?,
+        existing_account_ids: ids_option(options, "existingAccountIds")?,
+        locale: text_option(options, "locale")?,
+        layout: text_option(options, "layout")?,
+        request_timeout: number_option(options, "requestTimeout")?,
+        uses_stripe: false,
+    })
+}
+
+/// Reads the data options of `confirmUsBankAccountSetup` and `mountMandateForm`; no options
+/// at all are the defaults.
+pub fn read_confirm_options<R: Reader>(options: &R) -> Result<RawConfirmOptions, RelinkError> {
+    if options.is_missing() {
+        return Ok(RawConfirmOptions::default());
+    }
+    Ok(RawConfirmOptions {
+        client_secret: text_option(options, "clientSecret")?,
+        publishable_key: text_option(options, "publishableKey")?,
+        api_base: text_option(options, "apiBase")?,
+        merchant_name: text_option(options, "merchantName")?,
+        locale: text_option(options, "locale")?,
+        request_timeout: number_option(options, "requestTimeout")?,
+        uses_stripe: false,
+    })
+}
+
+/// The bank account a mandate debits, as the merchant knows it: shown above the mandate text,
+/// which speaks of "the bank account specified above".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankAccountLabel {
+    /// The FC account's `institution_name`.
+    pub bank_name: String,
+    /// Its `last4`.
+    pub last4: String,
+}
+
+/// The mandate form's optional `bankAccount: {bankName, last4}`.
+pub fn read_bank_account<R: Reader>(options: &R) -> Result<Option<BankAccountLabel>, RelinkError> {
+    let account = options.field("bankAccount");
+    if account.is_missing() {
+        return Ok(None);
+    }
+    let invalid = || RelinkError::InvalidOption {
+        param: "bankAccount",
+        detail: "expected {bankName, last4}",
+    };
+    let text = |key| text_option(&account, key).map_err(|_| invalid());
+    match (text("bankName")?, text("last4")?) {
+        (Some(bank_name), Some(last4)) => Ok(Some(BankAccountLabel { bank_name, last4 })),
+        _ => Err(invalid()),
     }
 }
 
@@ -253,42 +382,53 @@ impl RawConfirmOptions {
 mod tests {
     use super::*;
 
-    fn raw(json: serde_json::Value) -> RawOptions {
-        serde_json::from_value(json).unwrap()
+    fn raw(client_secret: &str) -> RawOptions {
+        RawOptions {
+            client_secret: Some(client_secret.into()),
+            publishable_key: Some("pk".into()),
+            ..Default::default()
+        }
     }
 
     #[test]
-    fn camel_case_options_with_defaults() {
-        let options = raw(serde_json::json!({
-            "clientSecret": "fcsess_client_secret_1",
-            "publishableKey": "pk_test_1",
-            "apiBase": "http://localhost:4242/",
-            "existingAccountIds": ["fca_1"],
-            "locale": "ja"
-        }))
+    fn options_with_defaults() {
+        let options = RawOptions {
+            client_secret: Some("fcsess_client_secret_1".into()),
+            publishable_key: Some("pk_test_1".into()),
+            api_base: Some("http://localhost:4242/".into()),
+            existing_account_ids: Some(vec!["fca_1".into()]),
+            locale: Some("ja".into()),
+            ..Default::default()
+        }
         .validate("https://merchant.example", Some("en-US"))
         .unwrap();
         assert_eq!(options.api_base, "http://localhost:4242");
         assert_eq!(options.locale, Locale::Ja);
         assert_eq!(options.layout, Layout::Modal);
+        assert_eq!(options.request_timeout_ms, DEFAULT_REQUEST_TIMEOUT_MS);
         assert!(!format!("{options:?}").contains("secret_1"));
     }
 
     #[test]
     fn missing_and_invalid_options_name_the_option() {
-        let err = raw(serde_json::json!({"publishableKey": "pk"}))
-            .validate("https://m.example", None)
-            .unwrap_err();
+        let err = RawOptions {
+            publishable_key: Some("pk".into()),
+            ..Default::default()
+        }
+        .validate("https://m.example", None)
+        .unwrap_err();
         assert_eq!(
             err,
             RelinkError::MissingOption {
                 param: "clientSecret"
             }
         );
-        let err =
-            raw(serde_json::json!({"clientSecret": "s", "publishableKey": "pk", "locale": "fr"}))
-                .validate("https://m.example", None)
-                .unwrap_err();
+        let err = RawOptions {
+            locale: Some("fr".into()),
+            ..raw("s")
+        }
+        .validate("https://m.example", None)
+        .unwrap_err();
         assert!(matches!(
             err,
             RelinkError::InvalidOption {
@@ -296,9 +436,7 @@ mod tests {
                 ..
             }
         ));
-        let err = raw(serde_json::json!({"clientSecret": "s", "publishableKey": "pk"}))
-            .validate("null", None)
-            .unwrap_err();
+        let err = raw("s").validate("null", None).unwrap_err();
         assert!(matches!(
             err,
             RelinkError::InvalidOption {
@@ -306,6 +444,30 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn request_timeouts_are_whole_milliseconds_up_to_ten_minutes() {
+        let with_timeout = |ms: f64| {
+            RawOptions {
+                request_timeout: Some(ms),
+                ..raw("s")
+            }
+            .validate("https://m.example", None)
+        };
+        assert_eq!(with_timeout(5000.0).unwrap().request_timeout_ms, 5000);
+        for bad in [0.0, -1.0, 1.5, f64::NAN, f64::INFINITY, 600_001.0] {
+            assert!(
+                matches!(
+                    with_timeout(bad),
+                    Err(RelinkError::InvalidOption {
+                        param: "requestTimeout",
+                        ..
+                    })
+                ),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
@@ -333,6 +495,68 @@ mod tests {
     }
 
     #[test]
+    fn options_are_read_from_the_page_object_and_bad_types_name_the_option() {
+        use serde_json::json;
+        let read = read_collect_options(&json!({
+            "clientSecret": "fcsess_client_secret_1",
+            "publishableKey": "pk_test_1",
+            "apiBase": null,
+            "existingAccountIds": ["fca_1", "fca_2"],
+            "layout": "page",
+            "requestTimeout": 1000,
+            "onEvent": {}
+        }))
+        .unwrap();
+        assert_eq!(
+            read.client_secret.as_deref(),
+            Some("fcsess_client_secret_1")
+        );
+        assert_eq!(read.api_base, None, "null is no option");
+        assert_eq!(read.existing_account_ids.unwrap().len(), 2);
+        assert_eq!(read.request_timeout, Some(1000.0));
+        for (bad, param) in [
+            (json!({"clientSecret": 1}), "clientSecret"),
+            (json!({"existingAccountIds": "fca_1"}), "existingAccountIds"),
+            (
+                json!({"existingAccountIds": ["fca_1", 2]}),
+                "existingAccountIds",
+            ),
+            (json!({"requestTimeout": "30s"}), "requestTimeout"),
+        ] {
+            let error = read_collect_options(&bad).err();
+            assert!(
+                matches!(error, Some(RelinkError::InvalidOption { param: p, .. }) if p == param),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            read_collect_options(&json!("fcsess_client_secret_1")).err(),
+            Some(RelinkError::MissingOption {
+                param: "clientSecret"
+            })
+        );
+        let label = read_bank_account(
+            &json!({"bankAccount": {"bankName": "Sandbox Bank", "last4": "6789"}}),
+        );
+        assert_eq!(label.unwrap().unwrap().last4, "6789");
+        for bad in [
+            json!({"bankAccount": {"last4": "6789"}}),
+            json!({"bankAccount": "6789"}),
+        ] {
+            assert!(matches!(
+                read_bank_account(&bad),
+                Err(RelinkError::InvalidOption {
+                    param: "bankAccount",
+                    ..
+                })
+            ));
+        }
+        let confirm = read_confirm_options(&json!({"merchantName": "Rocket Rides"})).unwrap();
+        assert_eq!(confirm.merchant_name.as_deref(), Some("Rocket Rides"));
+        assert!(read_confirm_options(&serde_json::Value::Null).is_ok());
+    }
+
+    #[test]
     fn stripe_needs_no_publishable_key() {
         let raw = RawOptions {
             client_secret: Some("fcsess_client_secret_1".into()),
@@ -350,8 +574,11 @@ mod tests {
     #[test]
     fn layouts() {
         let with_layout = |layout: &str| {
-            raw(serde_json::json!({"clientSecret": "s", "publishableKey": "pk", "layout": layout}))
-                .validate("https://m.example", None)
+            RawOptions {
+                layout: Some(layout.into()),
+                ..raw("s")
+            }
+            .validate("https://m.example", None)
         };
         assert_eq!(with_layout("page").unwrap().layout, Layout::Page);
         assert!(matches!(

@@ -3,13 +3,11 @@
 //! Stripe hands back a session and leaves every merchant to re-derive what happened from
 //! `relink_result`, `relink_options` and the linked accounts. This module derives it once.
 
-use serde::{Deserialize, Serialize};
-
-use crate::model::{FailureReason, RelinkOptions, RelinkResult, SessionStatus};
+use crate::model::{FailureReason, SessionStatus};
+use crate::session::SessionSummary;
 
 /// What happened in a finished flow, from the merchant's point of view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
     /// A relink session named an account and the customer relinked exactly that account.
     RelinkedExpectedAccount,
@@ -45,27 +43,6 @@ impl Outcome {
         }
     }
 
-    /// The outcome named by its wire value, if it is one.
-    ///
-    /// ```
-    /// use relink::outcome::Outcome;
-    /// assert_eq!(Outcome::from_wire("no_account"), Some(Outcome::NoAccount));
-    /// assert_eq!(Outcome::from_wire("maybe"), None);
-    /// ```
-    pub fn from_wire(value: &str) -> Option<Outcome> {
-        [
-            Outcome::RelinkedExpectedAccount,
-            Outcome::RelinkedExistingAccount,
-            Outcome::LinkedNewAccount,
-            Outcome::NoAccount,
-            Outcome::NoAuthorization,
-            Outcome::Other,
-            Outcome::CouldNotLaunch,
-        ]
-        .into_iter()
-        .find(|outcome| outcome.as_str() == value)
-    }
-
     /// Whether the merchant now holds a working account.
     pub fn is_success(self) -> bool {
         matches!(
@@ -77,22 +54,8 @@ impl Outcome {
     }
 }
 
-/// The parts of a finished session that decide its outcome.
-#[derive(Debug, Clone, Copy)]
-pub struct FinishedSession<'a> {
-    /// `relink_options`, present on relink sessions.
-    pub relink_options: Option<&'a RelinkOptions>,
-    /// `relink_result`, present on finished relink sessions.
-    pub relink_result: Option<&'a RelinkResult>,
-    /// The first linked account's ID, if the customer linked any.
-    pub linked_account: Option<&'a str>,
-    /// The session's own `status` (preview API), when the server rendered it.
-    pub status: Option<SessionStatus>,
-}
-
 /// The outcome and whether the linked account is new to the merchant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Classification {
     /// What happened.
     pub outcome: Outcome,
@@ -112,13 +75,13 @@ pub fn is_new_account<S: AsRef<str>>(account: &str, existing_account_ids: &[S]) 
 ///
 /// The server's `relink_result` is authoritative: a relink succeeded only if it says so.
 pub fn classify<S: AsRef<str>>(
-    session: FinishedSession<'_>,
+    session: &SessionSummary,
     existing_account_ids: &[S],
 ) -> Classification {
     let is_new = session
-        .linked_account
+        .linked_account()
         .map(|id| is_new_account(id, existing_account_ids));
-    let outcome = match (session.relink_options, session.relink_result) {
+    let outcome = match (&session.relink_options, &session.relink_result) {
         (Some(_), Some(result)) => match result.failure_reason {
             Some(FailureReason::NoAuthorization) => Outcome::NoAuthorization,
             Some(FailureReason::NoAccount) => Outcome::NoAccount,
@@ -149,13 +112,37 @@ pub fn classify<S: AsRef<str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{RelinkOptions, RelinkResult};
+    use crate::session::LinkedAccount;
 
     const EXISTING: &[&str] = &["fca_old1", "fca_old2"];
 
-    fn relink(account: Option<&str>) -> RelinkOptions {
-        RelinkOptions {
+    fn relink(account: Option<&str>) -> Option<RelinkOptions> {
+        Some(RelinkOptions {
             authorization: "fcauth_1".into(),
             account: account.map(Into::into),
+        })
+    }
+
+    /// A finished session that linked `linked` (if any).
+    fn finished(
+        relink_options: Option<RelinkOptions>,
+        relink_result: Option<RelinkResult>,
+        linked: Option<&str>,
+        status: Option<SessionStatus>,
+    ) -> SessionSummary {
+        SessionSummary {
+            relink_options,
+            relink_result,
+            status,
+            accounts: linked
+                .map(|id| LinkedAccount {
+                    id: id.into(),
+                    ..Default::default()
+                })
+                .into_iter()
+                .collect(),
+            ..Default::default()
         }
     }
 
@@ -168,15 +155,14 @@ mod tests {
 
     #[test]
     fn exact_account_relink() {
-        let options = relink(Some("fca_old1"));
         let result = RelinkResult::succeeded("fcauth_1", Some("fca_old1".into()));
         let got = classify(
-            FinishedSession {
-                relink_options: Some(&options),
-                relink_result: Some(&result),
-                linked_account: Some("fca_old1"),
-                status: Some(SessionStatus::Succeeded),
-            },
+            &finished(
+                relink(Some("fca_old1")),
+                Some(result),
+                Some("fca_old1"),
+                Some(SessionStatus::Succeeded),
+            ),
             EXISTING,
         );
         assert_eq!(
@@ -190,19 +176,19 @@ mod tests {
 
     #[test]
     fn authorization_only_relink_with_existing_or_new_account() {
-        let options = relink(None);
-        let result = RelinkResult::succeeded("fcauth_1", None);
-        let session = |linked| FinishedSession {
-            relink_options: Some(&options),
-            relink_result: Some(&result),
-            linked_account: linked,
-            status: Some(SessionStatus::Succeeded),
+        let session = |linked| {
+            finished(
+                relink(None),
+                Some(RelinkResult::succeeded("fcauth_1", None)),
+                linked,
+                Some(SessionStatus::Succeeded),
+            )
         };
         assert_eq!(
-            classify(session(Some("fca_old2")), EXISTING).outcome,
+            classify(&session(Some("fca_old2")), EXISTING).outcome,
             Outcome::RelinkedExistingAccount
         );
-        let fresh = classify(session(Some("fca_fresh")), EXISTING);
+        let fresh = classify(&session(Some("fca_fresh")), EXISTING);
         assert_eq!(
             fresh,
             Classification {
@@ -214,20 +200,18 @@ mod tests {
 
     #[test]
     fn failure_reasons_map_one_to_one_and_carry_no_is_new() {
-        let options = relink(Some("fca_old1"));
         for (reason, outcome) in [
             (FailureReason::NoAuthorization, Outcome::NoAuthorization),
             (FailureReason::NoAccount, Outcome::NoAccount),
             (FailureReason::Other, Outcome::Other),
         ] {
-            let result = RelinkResult::failed(reason);
             let got = classify(
-                FinishedSession {
-                    relink_options: Some(&options),
-                    relink_result: Some(&result),
-                    linked_account: None,
-                    status: Some(SessionStatus::Failed),
-                },
+                &finished(
+                    relink(Some("fca_old1")),
+                    Some(RelinkResult::failed(reason)),
+                    None,
+                    Some(SessionStatus::Failed),
+                ),
                 EXISTING,
             );
             assert_eq!(
@@ -241,45 +225,54 @@ mod tests {
     }
 
     #[test]
+    fn a_relink_without_a_recorded_result_never_reached_the_bank() {
+        let pending = finished(relink(None), None, None, Some(SessionStatus::Pending));
+        assert_eq!(
+            classify(&pending, EXISTING).outcome,
+            Outcome::NoAuthorization
+        );
+    }
+
+    #[test]
     fn plain_sessions() {
-        let plain = |linked_account, status| FinishedSession {
-            relink_options: None,
-            relink_result: None,
-            linked_account,
-            status,
-        };
+        let plain = |linked, status| finished(None, None, linked, status);
         let linked = plain(Some("fca_x"), Some(SessionStatus::Succeeded));
         assert_eq!(
-            classify(linked, EXISTING).outcome,
+            classify(&linked, EXISTING).outcome,
             Outcome::LinkedNewAccount
         );
         let closed = plain(None, Some(SessionStatus::Cancelled));
         assert_eq!(
-            classify(closed, EXISTING),
+            classify(&closed, EXISTING),
             Classification {
                 outcome: Outcome::NoAccount,
                 is_new: None
             }
         );
         let bank_down = plain(None, Some(SessionStatus::Failed));
-        assert_eq!(classify(bank_down, EXISTING).outcome, Outcome::Other);
+        assert_eq!(classify(&bank_down, EXISTING).outcome, Outcome::Other);
         let ga_version = plain(None, None);
-        assert_eq!(classify(ga_version, EXISTING).outcome, Outcome::NoAccount);
+        assert_eq!(classify(&ga_version, EXISTING).outcome, Outcome::NoAccount);
     }
 
     #[test]
     fn outcome_wire_names_are_snake_case() {
-        for outcome in [
-            Outcome::RelinkedExpectedAccount,
-            Outcome::RelinkedExistingAccount,
-            Outcome::LinkedNewAccount,
-            Outcome::NoAccount,
-            Outcome::NoAuthorization,
-            Outcome::Other,
-            Outcome::CouldNotLaunch,
+        for (outcome, wire) in [
+            (
+                Outcome::RelinkedExpectedAccount,
+                "relinked_expected_account",
+            ),
+            (
+                Outcome::RelinkedExistingAccount,
+                "relinked_existing_account",
+            ),
+            (Outcome::LinkedNewAccount, "linked_new_account"),
+            (Outcome::NoAccount, "no_account"),
+            (Outcome::NoAuthorization, "no_authorization"),
+            (Outcome::Other, "other"),
+            (Outcome::CouldNotLaunch, "could_not_launch"),
         ] {
-            let json = serde_json::to_string(&outcome).unwrap();
-            assert_eq!(json, format!("\"{}\"", outcome.as_str()));
+            assert_eq!(outcome.as_str(), wire);
         }
     }
 }

@@ -57,6 +57,8 @@ for (const [variant, path] of [['ESM', '/'], ['script tag', '/script.html']]) de
     assert.equal(result.error, undefined);
     assert.equal(result.financialConnectionsSession.accounts.length, 1);
     assert.equal(result.financialConnectionsSession.accounts[0].last4, '2222');
+    // The page shows the outcome first, then reloads its account list.
+    await page.getByTestId('account-row').nth(rowsBefore).waitFor();
     assert.equal(await page.getByTestId('account-row').count(), rowsBefore + 1);
     assert.deepEqual(page.problems, []);
     await page.close();

@@ -18,12 +18,13 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{CssStyleSheet, Document, Element, HtmlElement, KeyboardEvent, ShadowRoot};
 
-use crate::dom::{El, cat, focus, render_error, replace_children};
+use crate::browser::dom::{El, cat, focus, render_error, replace_children};
+use crate::browser::view::{AUTOFOCUS, Dispatch, TITLE_ID, View};
+use crate::browser::{Msg, State};
 use crate::error::RelinkError;
-use crate::flow::{Msg, State, Step};
+use crate::flow::Step;
 use crate::i18n::{Locale, Strings};
 use crate::options::Layout;
-use crate::view::{AUTOFOCUS, Dispatch, TITLE_ID, View};
 
 /// The shadow host's ID, a stable hook for tests and merchants' CSS resets.
 pub(crate) const HOST_ID: &str = "relink-modal";
@@ -32,10 +33,10 @@ pub(crate) const HOST_ID: &str = "relink-modal";
 /// compile time so the source stays readable and the download stays small.
 const STYLES: &str = {
     const SRC: &[u8] = include_bytes!("modal.css");
-    const LEN: usize = minify_css(SRC, &mut [0; SRC.len()]);
+    const LEN: usize = crate::css::minify(SRC, &mut [0; SRC.len()]);
     const OUT: [u8; LEN] = {
         let mut buf = [0; SRC.len()];
-        minify_css(SRC, &mut buf);
+        crate::css::minify(SRC, &mut buf);
         let mut out = [0; LEN];
         let mut i = 0;
         while i < LEN {
@@ -49,52 +50,6 @@ const STYLES: &str = {
         Err(_) => panic!("modal.css must stay UTF-8"),
     }
 };
-
-/// Whether whitespace next to `byte` carries no meaning in CSS (outside strings).
-const fn css_punct(byte: u8) -> bool {
-    matches!(byte, b'{' | b'}' | b';' | b',')
-}
-
-/// Copies `src` into `out` without comments, runs of whitespace, whitespace around `{};,`,
-/// after `:`, and `;` before `}`; returns the length written.
-const fn minify_css(src: &[u8], out: &mut [u8]) -> usize {
-    let mut len = 0;
-    let mut i = 0;
-    let mut pending_space = false;
-    while i < src.len() {
-        let byte = src[i];
-        if byte == b'/' && i + 1 < src.len() && src[i + 1] == b'*' {
-            i += 2;
-            while i + 1 < src.len() && !(src[i] == b'*' && src[i + 1] == b'/') {
-                i += 1;
-            }
-            i += 2;
-            continue;
-        }
-        if byte.is_ascii_whitespace() {
-            pending_space = true;
-            i += 1;
-            continue;
-        }
-        if byte == b'}' && len > 0 && out[len - 1] == b';' {
-            len -= 1;
-        }
-        if pending_space
-            && len > 0
-            && !css_punct(out[len - 1])
-            && out[len - 1] != b':'
-            && !css_punct(byte)
-        {
-            out[len] = b' ';
-            len += 1;
-        }
-        pending_space = false;
-        out[len] = byte;
-        len += 1;
-        i += 1;
-    }
-    len
-}
 
 /// What Tab can land on; the back button is `hidden` on steps without a way back.
 const FOCUSABLE: &str = "button:not([disabled]):not([hidden]), input:not([disabled]), [href], \
@@ -183,7 +138,7 @@ impl Modal {
             .element()
             .attach_shadow(
                 // `{mode: "open"}` as a plain object: the typed init brings a JS enum table.
-                crate::js_object::object_with("mode", &"open".into()).unchecked_ref(),
+                crate::browser::js_value::object_with("mode", &"open".into()).unchecked_ref(),
             )
             .map_err(render_error)?;
         adopt_styles(&document, &root, nonce)?;
@@ -333,7 +288,7 @@ impl Modal {
             .filter(|name| !name.is_empty())
             .unwrap_or(self.strings.dialog_label);
         self.brand.element().set_text_content(Some(brand));
-        crate::js_object::set_flag(self.back.element(), "hidden", !state.can_go_back());
+        crate::browser::js_value::set_flag(self.back.element(), "hidden", !state.can_go_back());
 
         if step_changed {
             if self.last_step.is_none() {
@@ -490,12 +445,12 @@ fn rehearse_first_paint() {
     if BUILT.get() {
         return;
     }
-    let Ok(document) = crate::dom::document() else {
+    let Ok(document) = crate::browser::dom::document() else {
         return;
     };
     let dispatch: Dispatch = Rc::new(|_| {});
     if let Ok(mut modal) = Modal::build(document, Locale::En, Layout::Modal, None, dispatch) {
-        modal.render(&State::start().0);
+        modal.render(&State::start(Vec::new()).0);
     }
 }
 

@@ -9,10 +9,11 @@ use js_sys::{Function, Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::dom::describe;
+use crate::browser::dom::describe;
+use crate::browser::js_value::{get, has, object_with, set};
+use crate::decode;
 use crate::error::RelinkError;
-use crate::js_object::{get, has, object_with, set};
-use crate::js_session::error_from_js;
+use crate::session::Session;
 
 /// A Stripe.js instance (`Stripe(pk)`), or anything with the same two methods.
 #[derive(Debug, Clone)]
@@ -34,18 +35,26 @@ impl StripeJs {
         if !usable {
             return Err(RelinkError::InvalidOption {
                 param: "stripe",
-                detail: "expected a Stripe.js instance, as returned by Stripe(publishableKey)"
-                    .into(),
+                detail: "expected a Stripe.js instance, as returned by Stripe(publishableKey)",
             });
         }
         Ok(Some(StripeJs(stripe)))
     }
 
-    /// Runs Stripe's modal; the finished session, or Stripe's error.
-    pub(crate) async fn collect(&self, client_secret: &str) -> Result<JsValue, RelinkError> {
+    /// Runs Stripe's modal; the finished session (completed by `fetch_session` when Stripe.js
+    /// rendered it without `relink_result`), or Stripe's error.
+    pub(crate) async fn collect(
+        &self,
+        client_secret: &str,
+        fetch_session: Option<&Function>,
+    ) -> Result<Box<Session<JsValue>>, RelinkError> {
         let params = object_with("clientSecret", &client_secret.into());
         let answer = self.call(COLLECT, &params).await?;
-        unwrap_answer(&answer, "financialConnectionsSession")
+        let session = unwrap_answer(&answer, "financialConnectionsSession")?;
+        let session = complete_with_hook(session, fetch_session).await;
+        decode::session(&session).map(Box::new).ok_or_else(|| {
+            RelinkError::Provider("Stripe.js resolved a session that is not an object".into())
+        })
     }
 
     /// Confirms the SetupIntent; the SetupIntent, or Stripe's error.
@@ -56,7 +65,11 @@ impl StripeJs {
 
     async fn call(&self, method: &str, argument: &JsValue) -> Result<JsValue, RelinkError> {
         let function: Function = get(&self.0, method).dyn_into().map_err(|_| {
-            RelinkError::Provider(crate::dom::cat(&["stripe.", method, " is not a function"]))
+            RelinkError::Provider(crate::error::cat(&[
+                "stripe.",
+                method,
+                " is not a function",
+            ]))
         })?;
         let returned = function.call1(&self.0, argument).map_err(provider_error)?;
         // `Promise.resolve` also accepts a test double that answers synchronously.
@@ -71,10 +84,7 @@ impl StripeJs {
 ///
 /// Fields Stripe.js already gave win; the rest (`relink_options`, `relink_result`, `status`)
 /// comes from the fetched session. A failing hook leaves the session as Stripe.js gave it.
-pub(crate) async fn complete_with_hook(
-    session: JsValue,
-    fetch_session: Option<&Function>,
-) -> JsValue {
+async fn complete_with_hook(session: JsValue, fetch_session: Option<&Function>) -> JsValue {
     let Some(fetch_session) = fetch_session else {
         return session;
     };
@@ -113,13 +123,13 @@ pub(crate) async fn complete_with_hook(
 fn unwrap_answer(answer: &JsValue, key: &str) -> Result<JsValue, RelinkError> {
     let error = get(answer, "error");
     if error.is_object() {
-        return Err(RelinkError::Api(Box::new(error_from_js(&error))));
+        return Err(RelinkError::Api(Box::new(decode::stripe_error(&error))));
     }
     let value = get(answer, key);
     if value.is_object() {
         Ok(value)
     } else {
-        Err(RelinkError::Provider(crate::dom::cat(&[
+        Err(RelinkError::Provider(crate::error::cat(&[
             "Stripe.js resolved neither `",
             key,
             "` nor `error`",

@@ -7,8 +7,9 @@ use std::rc::Rc;
 use gloo_events::EventListener;
 use web_sys::Document;
 
-use crate::dom::{El, cat};
-use crate::flow::{Failure, Msg, State, Step, Work};
+use crate::browser::dom::{El, cat};
+use crate::browser::{Msg, State};
+use crate::flow::{Failure, Step, Work};
 use crate::i18n::{Strings, fill};
 
 /// Sends a message to the open flow.
@@ -53,15 +54,22 @@ impl View<'_> {
             .test_id("error-message")
     }
 
+    /// A button that sends `msg()` when clicked. A constructor rather than a `Msg` to clone:
+    /// cloning would bring the copy code of every message (sessions included) into the wasm.
     fn button(
         &self,
         listeners: &mut Vec<EventListener>,
         primary: bool,
         label: &str,
         test_id: &str,
-        msg: Msg,
+        msg: fn() -> Msg,
     ) -> El {
         let dispatch = Rc::clone(self.dispatch);
+        self.plain_button(primary, label, test_id)
+            .on(listeners, "click", move |_| dispatch(msg()))
+    }
+
+    fn plain_button(&self, primary: bool, label: &str, test_id: &str) -> El {
         self.el("button")
             .attr("type", "button")
             .class(if primary {
@@ -71,7 +79,6 @@ impl View<'_> {
             })
             .test_id(test_id)
             .text(label)
-            .on(listeners, "click", move |_| dispatch(msg.clone()))
     }
 
     fn actions(&self, buttons: impl IntoIterator<Item = El>) -> El {
@@ -147,7 +154,7 @@ impl View<'_> {
                         true,
                         s.oauth_authorize,
                         "oauth-authorize",
-                        Msg::OAuthAuthorized,
+                        || Msg::OAuthAuthorized,
                     )),
             ),
             Step::OAuthAccountSelect => {
@@ -182,14 +189,12 @@ impl View<'_> {
                 .child(self.title(s.wrong_title))
                 .child(self.error(&fill(s.wrong_body, &[merchant, name, last4, chosen])))
                 .child(self.actions([
-                    self.button(
-                        listeners,
-                        true,
-                        s.try_again,
-                        "wrong-account-retry",
-                        Msg::RetryAccountSelection,
-                    ),
-                    self.button(listeners, false, s.close, "wrong-account-close", Msg::Close),
+                    self.button(listeners, true, s.try_again, "wrong-account-retry", || {
+                        Msg::RetryAccountSelection
+                    }),
+                    self.button(listeners, false, s.close, "wrong-account-close", || {
+                        Msg::Close
+                    }),
                 ]))
             }
             Step::Working(work) => body.child(self.working(&match work {
@@ -217,10 +222,10 @@ impl View<'_> {
                     true,
                     s.close,
                     "done",
-                    Msg::Done,
+                    || Msg::Done,
                 )]))
             }
-            Step::Finished => body,
+            Step::Delegated | Step::Finished => body,
         }
     }
 
@@ -251,7 +256,7 @@ impl View<'_> {
                 true,
                 s.agree,
                 "consent-continue",
-                Msg::ConsentAccepted,
+                || Msg::ConsentAccepted,
             )]))
     }
 
@@ -273,7 +278,7 @@ impl View<'_> {
             .attr(AUTOFOCUS, "")
             .test_id("institution-search");
         if let Some(input) = search.input() {
-            crate::js_object::set(&input, "value", &state.query.as_str().into());
+            crate::browser::js_value::set(&input, "value", &state.query.as_str().into());
             let reader = input.clone();
             listeners.push(EventListener::new(&input, "input", move |_| {
                 dispatch(Msg::SearchChanged(reader.value()))
@@ -308,14 +313,13 @@ impl View<'_> {
         }
         let mut items = Vec::with_capacity(visible.len());
         for institution in visible {
+            let dispatch = Rc::clone(self.dispatch);
+            let id = institution.id.clone();
             let mut button = self
-                .button(
-                    listeners,
-                    false,
-                    "",
-                    &cat(&["institution-", &institution.id]),
-                    Msg::InstitutionChosen(institution.id.clone()),
-                )
+                .plain_button(false, "", &cat(&["institution-", &institution.id]))
+                .on(listeners, "click", move |_| {
+                    dispatch(Msg::InstitutionChosen(id.clone()))
+                })
                 .class("institution")
                 .child(self.el("span").text(&institution.name));
             if institution.down {
@@ -441,8 +445,8 @@ impl View<'_> {
                 .test_id(&cat(&["account-", &account.last4]));
             if let Some(element) = input.input() {
                 let checked = state.selected.contains(&account.last4);
-                crate::js_object::set_flag(&element, "checked", checked);
-                crate::js_object::set_flag(&element, "disabled", !selectable);
+                crate::browser::js_value::set_flag(&element, "checked", checked);
+                crate::browser::js_value::set_flag(&element, "disabled", !selectable);
             }
             let dispatch = Rc::clone(self.dispatch);
             let last4 = account.last4.clone();
@@ -476,13 +480,9 @@ impl View<'_> {
                 .child(text);
             items.push(label);
         }
-        let submit = self.button(
-            listeners,
-            true,
-            submit_label,
-            "accounts-submit",
-            Msg::AccountsSubmitted,
-        );
+        let submit = self.button(listeners, true, submit_label, "accounts-submit", || {
+            Msg::AccountsSubmitted
+        });
         if state.selected.is_empty() {
             let _ = submit.element().set_attribute("disabled", "");
         }
@@ -503,7 +503,11 @@ impl View<'_> {
             _ => s.success_title.to_owned(),
         };
         let mut items = Vec::new();
-        for account in state.session.iter().flat_map(|session| &session.accounts) {
+        for account in state
+            .finished
+            .iter()
+            .flat_map(|f| &f.session.summary.accounts)
+        {
             let (name, last4) = (&account.display_name, &account.last4);
             items.push(
                 self.el("li").class("account").child(
@@ -523,7 +527,7 @@ impl View<'_> {
         .child(self.title(&title))
         .child(self.para("muted", &fill(s.success_body, &[state.merchant_name()])))
         .child(self.el("ul").class("list").children(items))
-        .child(self.actions([self.button(listeners, true, s.done, "done", Msg::Done)]))
+        .child(self.actions([self.button(listeners, true, s.done, "done", || Msg::Done)]))
     }
 }
 

@@ -80,6 +80,12 @@ export interface CollectOptions {
   /** With `stripe`: completes sessions that Stripe.js resolved without `relink_result`. */
   fetchSession?: FetchSession;
   /**
+   * Milliseconds each request to the API may take before it counts as a network failure
+   * (`api_connection_error`). Default: 30000. Closing the flow settles within a second
+   * whatever the network does.
+   */
+  requestTimeout?: number;
+  /**
    * The page's CSP nonce. Applied to the `<style>` element relink creates in browsers without
    * constructable stylesheets, so that a `style-src 'nonce-…'` policy allows it; elsewhere the
    * styles are adopted and need no nonce.
@@ -97,6 +103,16 @@ export type StripeErrorType =
   | 'api_connection_error' | 'api_error' | 'authentication_error' | 'invalid_request_error'
   | 'rate_limit_error' | 'validation_error'
   | (string & {});
+
+/**
+ * What `mountMandateForm` throws for options it cannot use: an `Error` that also carries
+ * Stripe's error fields, e.g. `code: 'parameter_missing'` and `param: 'merchantName'`.
+ */
+export interface RelinkThrownError extends Error {
+  type: StripeErrorType;
+  code: string | null;
+  param: string | null;
+}
 
 /** Stripe's error object. */
 export interface StripeError {
@@ -181,6 +197,8 @@ export interface ConfirmOptions {
   locale?: Locale;
   /** The `stripe` provider: confirm with `stripe.confirmUsBankAccountSetup`. */
   stripe?: StripeLike;
+  /** See {@link CollectOptions.requestTimeout}. Default: 30000. */
+  requestTimeout?: number;
 }
 
 export interface MandateFormOptions extends ConfirmOptions {

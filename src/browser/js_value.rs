@@ -1,10 +1,39 @@
 //! Reads and builds the plain JS objects that cross the boundary (options, sessions, Stripe.js
-//! answers) field by field, without a JSON round trip.
+//! answers) field by field, without a JSON round trip. The decoders of [`crate::decode`] and
+//! [`crate::options`] read JS objects through the [`Reader`] here.
 
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::decode::Reader;
 use crate::error::RelinkError;
+
+impl Reader for JsValue {
+    fn field(&self, key: &str) -> Self {
+        get(self, key)
+    }
+    fn text(&self) -> Option<String> {
+        self.as_string()
+    }
+    fn number(&self) -> Option<f64> {
+        self.as_f64()
+    }
+    fn flag(&self) -> Option<bool> {
+        self.as_bool()
+    }
+    fn is_object(&self) -> bool {
+        JsValue::is_object(self)
+    }
+    fn is_missing(&self) -> bool {
+        self.is_undefined() || self.is_null()
+    }
+    fn length(&self) -> Option<u32> {
+        self.dyn_ref::<js_sys::Array>().map(js_sys::Array::length)
+    }
+    fn at(&self, index: u32) -> Self {
+        self.unchecked_ref::<js_sys::Array>().get(index)
+    }
+}
 
 /// `object[key]`, or `undefined` when `object` is not an object or the getter throws.
 pub(crate) fn get(object: &JsValue, key: &str) -> JsValue {
@@ -12,11 +41,6 @@ pub(crate) fn get(object: &JsValue, key: &str) -> JsValue {
         return JsValue::UNDEFINED;
     }
     Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// `object[key]` when it is a string.
-pub(crate) fn string(object: &JsValue, key: &str) -> Option<String> {
-    get(object, key).as_string()
 }
 
 /// Whether `object` has `key` at all (a `null` value counts; a missing one does not).
@@ -57,13 +81,6 @@ pub(crate) fn callback(
         .map(Some)
         .map_err(|_| RelinkError::InvalidOption {
             param,
-            detail: "expected a function".into(),
+            detail: "expected a function",
         })
-}
-
-/// `object[key]` as an array; anything else counts as empty.
-pub(crate) fn array(object: &JsValue, key: &str) -> js_sys::Array {
-    get(object, key)
-        .dyn_into::<js_sys::Array>()
-        .unwrap_or_default()
 }

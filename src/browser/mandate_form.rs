@@ -12,25 +12,27 @@ use gloo_events::EventListener;
 use js_sys::{Function, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{CustomEvent, CustomEventInit, HtmlButtonElement, HtmlElement, HtmlFormElement};
+use web_sys::{
+    CustomEvent, CustomEventInit, Document, HtmlButtonElement, HtmlElement, HtmlFormElement,
+};
 
-use crate::api_client::ApiClient;
-use crate::component::{Hooks, Provider};
-use crate::dom::{El, render_error};
+use crate::browser::client::{Cancel, Client, Target};
+use crate::browser::component::{Hooks, Provider};
+use crate::browser::dom::{El, render_error};
+use crate::browser::js_value::{object_with, set_flag};
+use crate::browser::results;
+use crate::browser::stripe_js::StripeJs;
 use crate::error::RelinkError;
+use crate::flow::Collected;
 use crate::i18n::{Strings, fill};
-use crate::js_object::{object_with, set_flag, string};
-use crate::js_session::error_to_js;
 use crate::mandate::{Attempt, MandateForm, MandateStatus, mandate_text, offers_relink};
-use crate::options::{CollectOptions, ConfirmOptions, Layout};
-use crate::outcome::Outcome;
-use crate::stripe_js::StripeJs;
+use crate::options::{BankAccountLabel, CollectOptions, ConfirmOptions, Layout};
 
 /// Confirms a SetupIntent with whichever provider the page uses.
 #[derive(Debug)]
 pub(crate) enum Confirmer {
     /// The sandbox: a form POST with our idempotency key.
-    Sandbox(ApiClient),
+    Sandbox(Client),
     /// Stripe.js, which keys its own requests.
     Stripe {
         stripe: StripeJs,
@@ -39,17 +41,26 @@ pub(crate) enum Confirmer {
 }
 
 impl Confirmer {
-    pub(crate) fn new(options: &ConfirmOptions, stripe: Option<StripeJs>) -> Confirmer {
+    /// A confirmer whose requests `owner` cancels.
+    pub(crate) fn new(
+        options: &ConfirmOptions,
+        stripe: Option<StripeJs>,
+        owner: &Cancel,
+    ) -> Confirmer {
         match stripe {
             Some(stripe) => Confirmer::Stripe {
                 stripe,
                 client_secret: options.client_secret.clone(),
             },
-            None => Confirmer::Sandbox(ApiClient::new(
-                &options.api_base,
-                &options.publishable_key,
-                &options.client_secret,
-            )),
+            None => {
+                let target = Target {
+                    api_base: &options.api_base,
+                    publishable_key: &options.publishable_key,
+                    client_secret: &options.client_secret,
+                    timeout_ms: options.request_timeout_ms,
+                };
+                Confirmer::Sandbox(Client::new(target, owner))
+            }
         }
     }
 
@@ -76,18 +87,9 @@ pub(crate) struct RelinkHooks {
     pub(crate) existing_account_ids: Vec<String>,
 }
 
-/// The bank account the mandate debits, as the merchant knows it.
-#[derive(Debug)]
-pub(crate) struct BankAccountLabel {
-    pub(crate) bank_name: String,
-    pub(crate) last4: String,
-}
-
-/// What a form is mounted with besides its validated options.
+/// What a form is mounted with besides its validated options and provider.
 #[derive(Debug)]
 pub(crate) struct FormSetup {
-    /// The `stripe` provider, when given.
-    pub(crate) stripe: Option<StripeJs>,
     /// Set when the merchant can create relink sessions.
     pub(crate) relink: Option<RelinkHooks>,
     /// Shown above the mandate text.
@@ -96,16 +98,129 @@ pub(crate) struct FormSetup {
     pub(crate) nonce: Option<String>,
 }
 
-/// A mounted mandate form. It lives until [`MountedForm::unmount`], whatever happens to the
-/// JS handle.
-pub(crate) struct MountedForm {
-    form: HtmlFormElement,
+/// The elements the form adds, before they are placed.
+struct Parts {
     container: El,
     error: El,
     status: El,
     submit: HtmlElement,
-    relink_button: Option<El>,
     created_submit: bool,
+    relink_button: Option<El>,
+}
+
+impl Parts {
+    /// The mandate text, error and status lines, the relink button and, when the form has
+    /// none, a submit button; the mandate names the submit button's label.
+    fn build(
+        document: &Document,
+        form: &HtmlFormElement,
+        strings: &'static Strings,
+        merchant_name: &str,
+        setup: &FormSetup,
+    ) -> Result<Parts, RelinkError> {
+        let (submit, created_submit) = submit_button(document, form, strings)?;
+        let label = submit
+            .text_content()
+            .filter(|text| !text.trim().is_empty())
+            .or_else(|| submit.get_attribute("value"))
+            .unwrap_or_else(|| strings.mandate_accept.to_owned());
+        let error = El::new(document, "p")
+            .class("relink-mandate-error")
+            .attr("role", "alert")
+            .attr("hidden", "")
+            .test_id("mandate-error");
+        let status = El::new(document, "p")
+            .class("relink-mandate-status")
+            .attr("role", "status")
+            .test_id("mandate-status");
+        // A plain button: pressing it must not submit the form.
+        let relink_button = setup.relink.as_ref().map(|_| {
+            El::new(document, "button")
+                .attr("type", "button")
+                .class("relink-mandate-relink")
+                .attr("hidden", "")
+                .test_id("mandate-relink")
+                .text(strings.mandate_relink)
+        });
+        let mut text = El::new(document, "div")
+            .class("relink-mandate-text")
+            .test_id("mandate-text");
+        if let Some(account) = &setup.bank_account {
+            let named = fill(
+                strings.mandate_account,
+                &[&account.bank_name, &account.last4],
+            );
+            text = text.child(
+                El::new(document, "p")
+                    .class("relink-mandate-account")
+                    .test_id("mandate-account")
+                    .text(&named),
+            );
+        }
+        let mandate = mandate_text(strings, merchant_name, label.trim());
+        let text = text.child(El::new(document, "p").text(&mandate));
+        let mut container = El::new(document, "div")
+            .class("relink-mandate")
+            .child(text)
+            .child(error.clone());
+        if let Some(button) = &relink_button {
+            container = container.child(button.clone());
+        }
+        let container = container.child(status.clone());
+        Ok(Parts {
+            container,
+            error,
+            status,
+            submit,
+            created_submit,
+            relink_button,
+        })
+    }
+
+    /// Puts the mandate right before the button it names, or at the end with a new button.
+    fn place(&self, document: &Document, form: &HtmlFormElement) -> Result<(), RelinkError> {
+        if self.created_submit {
+            let row = El::new(document, "div").child(self.submit.clone());
+            let _ = self.container.element().append_child(row.as_ref());
+            form.append_child(self.container.as_ref())
+                .map_err(render_error)?;
+        } else {
+            form.insert_before(self.container.as_ref(), Some(&self.submit))
+                .or_else(|_| form.append_child(self.container.as_ref()))
+                .map_err(render_error)?;
+        }
+        Ok(())
+    }
+}
+
+/// The merchant's submit button if the form has one, else a new one.
+fn submit_button(
+    document: &Document,
+    form: &HtmlFormElement,
+    strings: &Strings,
+) -> Result<(HtmlElement, bool), RelinkError> {
+    let existing = form
+        .query_selector("button[type=submit], button:not([type]), input[type=submit]")
+        .map_err(render_error)?
+        .and_then(|element| element.dyn_into::<HtmlElement>().ok());
+    Ok(match existing {
+        Some(button) => (button, false),
+        None => {
+            let button = El::new(document, "button")
+                .attr("type", "submit")
+                .class("relink-mandate-submit")
+                .test_id("mandate-submit")
+                .text(strings.mandate_accept);
+            (button.element().clone(), true)
+        }
+    })
+}
+
+/// A mounted mandate form. It lives until [`MountedForm::unmount`], whatever happens to the
+/// JS handle.
+pub(crate) struct MountedForm {
+    form: HtmlFormElement,
+    parts: Parts,
     strings: &'static Strings,
     options: ConfirmOptions,
     confirmer: Confirmer,
@@ -114,6 +229,8 @@ pub(crate) struct MountedForm {
     nonce: Option<String>,
     key_base: String,
     state: RefCell<MandateForm>,
+    /// Cancels a confirm in flight when the form is unmounted.
+    cancel: Cancel,
     unmounted: Cell<bool>,
     listeners: RefCell<Vec<EventListener>>,
 }
@@ -130,15 +247,10 @@ impl MountedForm {
     pub(crate) fn mount(
         form: HtmlFormElement,
         options: &ConfirmOptions,
+        stripe: Option<StripeJs>,
         setup: FormSetup,
     ) -> Result<Rc<MountedForm>, RelinkError> {
-        let FormSetup {
-            stripe,
-            relink,
-            bank_account,
-            nonce,
-        } = setup;
-        let document = crate::dom::document()?;
+        let document = crate::browser::dom::document()?;
         let merchant_name = options
             .merchant_name
             .as_deref()
@@ -146,109 +258,34 @@ impl MountedForm {
                 param: "merchantName",
             })?;
         let strings = options.locale.strings();
-        // Reuse the merchant's submit button if the form has one; its label is what the
-        // mandate must name.
-        let existing = form
-            .query_selector("button[type=submit], button:not([type]), input[type=submit]")
-            .map_err(render_error)?
-            .and_then(|element| element.dyn_into::<HtmlElement>().ok());
-        let (submit, created_submit) = match existing {
-            Some(button) => (button, false),
-            None => {
-                let button = El::new(&document, "button")
-                    .attr("type", "submit")
-                    .class("relink-mandate-submit")
-                    .test_id("mandate-submit")
-                    .text(strings.mandate_accept);
-                (button.element().clone(), true)
-            }
-        };
-        let label = submit
-            .text_content()
-            .filter(|text| !text.trim().is_empty())
-            .or_else(|| submit.get_attribute("value"))
-            .unwrap_or_else(|| strings.mandate_accept.to_owned());
-
-        let error = El::new(&document, "p")
-            .class("relink-mandate-error")
-            .attr("role", "alert")
-            .attr("hidden", "")
-            .test_id("mandate-error");
-        let status = El::new(&document, "p")
-            .class("relink-mandate-status")
-            .attr("role", "status")
-            .test_id("mandate-status");
-        // A plain button: pressing it must not submit the form.
-        let relink_button = relink.as_ref().map(|_| {
-            El::new(&document, "button")
-                .attr("type", "button")
-                .class("relink-mandate-relink")
-                .attr("hidden", "")
-                .test_id("mandate-relink")
-                .text(strings.mandate_relink)
-        });
-        let mut text = El::new(&document, "div")
-            .class("relink-mandate-text")
-            .test_id("mandate-text");
-        if let Some(account) = &bank_account {
-            text = text.child(
-                El::new(&document, "p")
-                    .class("relink-mandate-account")
-                    .test_id("mandate-account")
-                    .text(&fill(
-                        strings.mandate_account,
-                        &[&account.bank_name, &account.last4],
-                    )),
-            );
-        }
-        let text = text.child(El::new(&document, "p").text(&mandate_text(
-            strings,
-            merchant_name,
-            label.trim(),
-        )));
-        let mut container = El::new(&document, "div")
-            .class("relink-mandate")
-            .child(text)
-            .child(error.clone());
-        if let Some(button) = &relink_button {
-            container = container.child(button.clone());
-        }
-        container = container.child(status.clone());
-        if created_submit {
-            container = container.child(El::new(&document, "div").child(submit.clone()));
-            form.append_child(container.as_ref())
-                .map_err(render_error)?;
-        } else {
-            // The mandate goes right before the button it names.
-            form.insert_before(container.as_ref(), Some(&submit))
-                .or_else(|_| form.append_child(container.as_ref()))
-                .map_err(render_error)?;
-        }
-
+        let parts = Parts::build(&document, &form, strings, merchant_name, &setup)?;
+        parts.place(&document, &form)?;
+        let cancel = Cancel::new();
         let mounted = Rc::new(MountedForm {
-            form: form.clone(),
-            container,
-            error,
-            status,
-            submit,
-            relink_button,
-            created_submit,
+            form,
+            parts,
             strings,
             options: options.clone(),
-            confirmer: Confirmer::new(options, stripe.clone()),
+            confirmer: Confirmer::new(options, stripe.clone(), &cancel),
             stripe,
-            relink,
-            nonce,
+            relink: setup.relink,
+            nonce: setup.nonce,
             key_base: random_key(),
             state: RefCell::new(MandateForm::default()),
+            cancel,
             unmounted: Cell::new(false),
             listeners: RefCell::new(Vec::new()),
         });
-        // The listeners own the form on purpose: a page that drops (or garbage-collects) the
-        // handle keeps a working form. `unmount` drops them and so breaks the cycle.
-        let owner = Rc::clone(&mounted);
+        mounted.listen();
+        Ok(mounted)
+    }
+
+    /// The listeners own the form on purpose: a page that drops (or garbage-collects) the
+    /// handle keeps a working form. `unmount` drops them and so breaks the cycle.
+    fn listen(self: &Rc<Self>) {
+        let owner = Rc::clone(self);
         let on_submit = EventListener::new_with_options(
-            &form,
+            &self.form,
             "submit",
             gloo_events::EventListenerOptions::enable_prevent_default(),
             move |event| {
@@ -256,13 +293,12 @@ impl MountedForm {
                 owner.submit();
             },
         );
-        mounted.listeners.borrow_mut().push(on_submit);
-        if let Some(button) = &mounted.relink_button {
-            let owner = Rc::clone(&mounted);
+        self.listeners.borrow_mut().push(on_submit);
+        if let Some(button) = &self.parts.relink_button {
+            let owner = Rc::clone(self);
             let on_relink = EventListener::new(button.element(), "click", move |_| owner.relink());
-            mounted.listeners.borrow_mut().push(on_relink);
+            self.listeners.borrow_mut().push(on_relink);
         }
-        Ok(mounted)
     }
 
     fn submit(self: &Rc<Self>) {
@@ -276,37 +312,34 @@ impl MountedForm {
         self.render();
         let mut key = self.key_base.clone();
         key.push('-');
-        crate::dom::push_int(&mut key, u64::from(attempt.0), 10);
+        crate::browser::dom::push_int(&mut key, u64::from(attempt.0), 10);
         let mounted = Rc::clone(self);
-        crate::dom::spawn(Box::pin(async move {
+        crate::browser::dom::spawn(Box::pin(async move {
             let answer = mounted.confirmer.confirm(&key).await;
             if mounted.unmounted.get() {
                 return;
             }
-            let (name, detail) = match answer {
-                Ok(setup_intent) => {
+            let name = match &answer {
+                Ok(_) => {
                     mounted.state.borrow_mut().confirmed();
-                    (
-                        "relink:confirmed",
-                        object_with("setupIntent", &setup_intent),
-                    )
+                    "relink:confirmed"
                 }
                 Err(error) => {
-                    let error = error.to_stripe();
-                    let relink = offers_relink(error.code.as_deref(), mounted.relink.is_some());
+                    let code = error.to_stripe().code;
+                    let relink = offers_relink(code.as_deref(), mounted.relink.is_some());
                     // The server's message is for developers; a repairable failure gets words
                     // that tell the customer what the button next to it does.
                     let message = if relink {
                         mounted.strings.mandate_inactive.to_owned()
                     } else {
-                        error.message.clone()
+                        error.message()
                     };
                     mounted.state.borrow_mut().failed(message, relink);
-                    ("relink:error", object_with("error", &error_to_js(&error)))
+                    "relink:error"
                 }
             };
             mounted.render();
-            mounted.notify(name, &detail);
+            mounted.notify(name, &results::confirmed(&answer));
         }));
     }
 
@@ -318,20 +351,19 @@ impl MountedForm {
         }
         self.render();
         let mounted = Rc::clone(self);
-        crate::dom::spawn(Box::pin(async move {
-            let result = mounted.run_relink_flow().await;
+        crate::browser::dom::spawn(Box::pin(async move {
+            let collected = mounted.run_relink_flow().await;
             if mounted.unmounted.get() {
                 return;
             }
             // A successful relink repaired the authorization the SetupIntent's account is on;
             // should the account still be inactive, the next confirm says so.
-            let repaired = result.as_ref().is_some_and(|result| {
-                string(result, "outcome")
-                    .and_then(|outcome| Outcome::from_wire(&outcome))
-                    .is_some_and(Outcome::is_success)
-            });
-            if let Some(result) = result.as_ref().filter(|_| repaired) {
-                mounted.notify("relink:relinked", result);
+            let repaired = matches!(
+                &collected,
+                Some(Collected::Finished(finished)) if finished.classification.outcome.is_success()
+            );
+            if let Some(collected) = collected.filter(|_| repaired) {
+                mounted.notify("relink:relinked", &results::collected(collected));
             }
             let next = mounted
                 .state
@@ -346,7 +378,7 @@ impl MountedForm {
 
     /// Asks the merchant for a relink session and runs it; the collect result, or `None` when
     /// no session could be had.
-    async fn run_relink_flow(&self) -> Option<JsValue> {
+    async fn run_relink_flow(&self) -> Option<Collected<JsValue>> {
         let hooks = self.relink.as_ref()?;
         let created = match hooks.create_session.call0(&JsValue::UNDEFINED) {
             Ok(returned) => JsFuture::from(Promise::resolve(&returned)).await,
@@ -372,6 +404,7 @@ impl MountedForm {
             existing_account_ids: hooks.existing_account_ids.clone(),
             locale: self.options.locale,
             layout: Layout::Modal,
+            request_timeout_ms: self.options.request_timeout_ms,
         };
         let provider = match &self.stripe {
             Some(stripe) => Provider::Stripe {
@@ -385,7 +418,7 @@ impl MountedForm {
             provider,
             nonce: self.nonce.clone(),
         };
-        Some(crate::component::collect(options, hooks).await)
+        Some(crate::browser::component::collect(options, hooks).await)
     }
 
     fn render(&self) {
@@ -397,18 +430,18 @@ impl MountedForm {
         let _ = self
             .form
             .set_attribute("aria-busy", if busy { "true" } else { "false" });
-        set_disabled(&self.submit, !state.can_submit());
+        set_disabled(&self.parts.submit, !state.can_submit());
         match &state.status {
             MandateStatus::Failed { message, .. } => {
-                self.error.element().set_text_content(Some(message));
-                set_flag(self.error.element(), "hidden", false);
+                self.parts.error.element().set_text_content(Some(message));
+                set_flag(self.parts.error.element(), "hidden", false);
             }
             _ => {
-                self.error.element().set_text_content(None);
-                set_flag(self.error.element(), "hidden", true);
+                self.parts.error.element().set_text_content(None);
+                set_flag(self.parts.error.element(), "hidden", true);
             }
         }
-        if let Some(button) = &self.relink_button {
+        if let Some(button) = &self.parts.relink_button {
             // Kept visible (but disabled) while the flow is open, so focus can return to it.
             let relinking = state.status == MandateStatus::Relinking;
             set_flag(
@@ -422,7 +455,7 @@ impl MountedForm {
             MandateStatus::Confirmed => self.strings.mandate_confirmed,
             _ => "",
         };
-        self.status.element().set_text_content(Some(status));
+        self.parts.status.element().set_text_content(Some(status));
     }
 
     /// Tells the page through a bubbling DOM event on the form, so the shim or the merchant
@@ -430,7 +463,7 @@ impl MountedForm {
     fn notify(&self, name: &str, detail: &JsValue) {
         // A plain `CustomEventInit` dictionary: typed setters would each be a JS import.
         let init = object_with("bubbles", &JsValue::TRUE);
-        crate::js_object::set(&init, "detail", detail);
+        crate::browser::js_value::set(&init, "detail", detail);
         let init: &CustomEventInit = init.unchecked_ref();
         if let Ok(event) = CustomEvent::new_with_event_init_dict(name, init) {
             let _ = self.form.dispatch_event(&event);
@@ -442,12 +475,13 @@ impl MountedForm {
     pub(crate) fn unmount(&self) {
         self.unmounted.set(true);
         if self.state.borrow().status == MandateStatus::Relinking {
-            crate::component::abort();
+            crate::browser::component::abort();
         }
         self.listeners.borrow_mut().clear();
-        self.container.element().remove();
-        if !self.created_submit {
-            set_disabled(&self.submit, false);
+        self.cancel.now();
+        self.parts.container.element().remove();
+        if !self.parts.created_submit {
+            set_disabled(&self.parts.submit, false);
         }
         let _ = self.form.remove_attribute("aria-busy");
     }
@@ -465,8 +499,8 @@ fn set_disabled(element: &HtmlElement, disabled: bool) {
 fn random_key() -> String {
     let random = (js_sys::Math::random() * 1e16) as u64;
     let mut key = String::from("relink-");
-    crate::dom::push_int(&mut key, js_sys::Date::now() as u64, 16);
+    crate::browser::dom::push_int(&mut key, js_sys::Date::now() as u64, 16);
     key.push('-');
-    crate::dom::push_int(&mut key, random, 16);
+    crate::browser::dom::push_int(&mut key, random, 16);
     key
 }
