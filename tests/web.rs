@@ -12,6 +12,10 @@ use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Array, Reflect};
+use relink::model::{AccountCategory, AccountSubcategory};
+use relink::wire::{
+    Authentication, BankAccount, ExpectedAccount, Institution, Manifest, RelinkTarget,
+};
 use relink::{
     abort, collect_financial_connections_accounts, confirm_us_bank_account_setup,
     mount_mandate_form,
@@ -24,25 +28,32 @@ use web_sys::{Element, HtmlElement, HtmlInputElement, ShadowRoot};
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen(inline_js = r#"
-const SANDBOX = { id: 'fcinst_sandbox', name: 'Sandbox Bank', mfa: false, oauth: false, down: false };
-const MFA = { id: 'fcinst_mfa', name: 'MFA Bank', mfa: true, oauth: false, down: false };
-const DOWN = { id: 'fcinst_down', name: 'Down Bank', mfa: false, oauth: false, down: true };
-const OAUTH = { id: 'fcinst_oauth', name: 'OAuth Bank', mfa: false, oauth: true, down: false };
-const ACCOUNTS = [
-  { last4: '6789', display_name: 'Checking', category: 'cash', subcategory: 'checking', eligible: true, existing_account: null },
-  { last4: '4321', display_name: 'Savings', category: 'cash', subcategory: 'savings', eligible: true, existing_account: null },
-  { last4: '1111', display_name: 'Credit card <b>x</b>', category: 'credit', subcategory: 'credit_card', eligible: false, existing_account: null },
-];
 const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
-export function install_fetch(scenario) {
+// A request the network never answers; like fetch, it fails once its signal aborts.
+function stall(init) {
+  return new Promise((resolve, reject) => {
+    const aborted = () => { window.__relinkAborted.push(window.__relinkFetches.length); reject(new DOMException('The operation was aborted.', 'AbortError')); };
+    if (init.signal?.aborted) return aborted();
+    init.signal?.addEventListener('abort', aborted);
+    window.__relinkStalled.push(() => resolve(json(200, { status: 'mfa_required' })));
+  });
+}
+
+// `fixtures` are the link-flow answers, serialised in Rust from relink::wire's types (the one
+// definition of the contract); this stub only decides which one a request gets.
+export function install_fetch(scenario, fixtures) {
+  const { manifests, answers } = JSON.parse(fixtures);
   window.__relinkFetches = [];
   window.__relinkEvents = [];
   window.__relinkEventObjects = [];
+  window.__relinkStalled = [];
+  window.__relinkAborted = [];
   // 'inactive': the SetupIntent's account is inactive until a relink of fca_6789 repairs it.
   // 'oauth_relink': an exact relink at an OAuth bank, which needs no password.
-  const relink = scenario === 'relink' || scenario === 'inactive' || scenario === 'oauth_relink';
-  const bank = scenario === 'oauth_relink' ? OAUTH : SANDBOX;
+  // 'stall_after_login': a relink whose network stops answering once the password is sent.
+  // 'stall': nothing is ever answered.
+  const relink = ['relink', 'inactive', 'oauth_relink', 'stall_after_login'].includes(scenario);
   window.__relinkInactive = scenario === 'inactive';
   window.fetch = async (url, init) => {
     const body = new URLSearchParams(init.body);
@@ -50,6 +61,7 @@ export function install_fetch(scenario) {
     window.__relinkFetches.push({ url: String(url), body: String(init.body), auth: headers.get('Authorization'), idempotencyKey: headers.get('Idempotency-Key') });
     if (scenario === 'offline') throw new TypeError('Failed to fetch');
     const path = new URL(url).pathname;
+    if (scenario === 'stall' || (scenario === 'stall_after_login' && !path.endsWith('/manifest'))) return stall(init);
     if (path === '/v1/setup_intents/seti_1/confirm') {
       await new Promise((resolve) => setTimeout(resolve, 30));
       if (window.__relinkConfirmFailures > 0 || window.__relinkInactive) {
@@ -62,25 +74,16 @@ export function install_fetch(scenario) {
       if (scenario === 'expired') {
         return json(400, { error: { type: 'invalid_request_error', code: 'token_already_used', message: 'This session was already used.', param: 'client_secret' } });
       }
-      return json(200, {
-        session: {
-          id: 'fcsess_test', permissions: ['payment_method', 'balances'],
-          filters: { account_subcategories: ['checking', 'savings'] }, limits: { accounts: 1 },
-          relink_options: relink ? { authorization: 'fcauth_1', account: 'fca_6789' } : null, status: 'pending',
-        },
-        merchant_name: 'Rocket Rides',
-        institutions: relink ? [bank] : [SANDBOX, MFA, DOWN],
-        relink: relink ? { institution: bank, account: { id: 'fca_6789', display_name: 'Checking', last4: '6789', subcategory: 'checking' } } : null,
-      });
+      return json(200, manifests[scenario === 'oauth_relink' ? 'oauth_relink' : relink ? 'relink' : 'plain']);
     }
     if (path.endsWith('/authenticate')) {
-      if (body.get('institution') === 'fcinst_down') return json(200, { status: 'institution_unavailable', message: 'Down.' });
-      if (body.get('institution') !== 'fcinst_oauth' && body.get('password') !== 'pass_good') return json(200, { status: 'login_failed', message: 'Wrong password.' });
+      if (body.get('institution') === 'fcinst_down') return json(200, answers.institution_unavailable);
+      if (body.get('institution') !== 'fcinst_oauth' && body.get('password') !== 'pass_good') return json(200, answers.wrong_password);
       if (body.get('institution') === 'fcinst_mfa' && body.get('mfa_code') !== '123456') {
-        return json(200, body.get('mfa_code') ? { status: 'login_failed', message: 'Wrong code.' } : { status: 'mfa_required' });
+        return json(200, body.get('mfa_code') ? answers.wrong_code : answers.mfa_required);
       }
       window.__relinkAuthenticated = true;
-      return json(200, { status: 'authenticated', accounts: ACCOUNTS });
+      return json(200, answers.authenticated);
     }
     if (path.endsWith('/complete')) {
       const picked = body.getAll('accounts[]');
@@ -196,6 +199,10 @@ export function fetch_session_hook() {
 export function fetched_sessions() { return window.__relinkFetchedSessions.slice(); }
 
 export function events() { return window.__relinkEvents.slice(); }
+export function stalled_requests() { return window.__relinkStalled.length; }
+export function aborted_requests() { return window.__relinkAborted.length; }
+// Lets every stalled request answer, as a network that comes back late would.
+export function answer_stalled_requests() { window.__relinkStalled.splice(0).forEach((answer) => answer()); }
 export function fetches() { return window.__relinkFetches.slice(); }
 
 export function press(target, key, shiftKey) {
@@ -208,7 +215,7 @@ export function type_into(input, value) {
 }
 "#)]
 extern "C" {
-    fn install_fetch(scenario: &str);
+    fn install_fetch(scenario: &str, fixtures: &str);
     fn options(extra: JsValue) -> JsValue;
     fn events() -> Array;
     fn fetches() -> Array;
@@ -222,6 +229,95 @@ extern "C" {
     fn fake_stripe(mode: &str) -> JsValue;
     fn fetch_session_hook() -> JsValue;
     fn fetched_sessions() -> Array;
+    fn stalled_requests() -> u32;
+    fn aborted_requests() -> u32;
+    fn answer_stalled_requests();
+}
+
+/// The link-flow answers the stub serves, built from the contract's own types.
+fn fixtures() -> String {
+    let bank = |id: &str, name: &str, mfa, oauth, down| Institution {
+        id: id.into(),
+        name: name.into(),
+        mfa,
+        oauth,
+        down,
+    };
+    let sandbox = bank("fcinst_sandbox", "Sandbox Bank", false, false, false);
+    let mfa = bank("fcinst_mfa", "MFA Bank", true, false, false);
+    let down = bank("fcinst_down", "Down Bank", false, false, true);
+    let oauth = bank("fcinst_oauth", "OAuth Bank", false, true, false);
+    let account = |last4: &str, name: &str, kind, eligible| BankAccount {
+        last4: last4.into(),
+        display_name: name.into(),
+        category: Some(if kind == AccountSubcategory::CreditCard {
+            AccountCategory::Credit
+        } else {
+            AccountCategory::Cash
+        }),
+        subcategory: Some(kind),
+        eligible,
+        existing_account: None,
+    };
+    let accounts = vec![
+        account("6789", "Checking", AccountSubcategory::Checking, true),
+        account("4321", "Savings", AccountSubcategory::Savings, true),
+        account(
+            "1111",
+            "Credit card <b>x</b>",
+            AccountSubcategory::CreditCard,
+            false,
+        ),
+    ];
+    let session = |relink: bool| {
+        serde_json::json!({
+            "id": "fcsess_test", "object": "financial_connections.session",
+            "accounts": {"object": "list", "data": [], "has_more": false, "url": "/v1/financial_connections/accounts"},
+            "permissions": ["payment_method", "balances"],
+            "filters": {"account_subcategories": ["checking", "savings"]}, "limits": {"accounts": 1},
+            "relink_options": relink.then(|| serde_json::json!({"authorization": "fcauth_1", "account": "fca_6789"})),
+            "relink_result": null, "status": "pending",
+        })
+    };
+    let relink_at = |institution: &Institution| Manifest {
+        session: session(true),
+        merchant_name: "Rocket Rides".into(),
+        institutions: vec![institution.clone()],
+        relink: Some(RelinkTarget {
+            institution: institution.clone(),
+            account: Some(ExpectedAccount {
+                id: "fca_6789".into(),
+                display_name: "Checking".into(),
+                last4: "6789".into(),
+                subcategory: Some(AccountSubcategory::Checking),
+            }),
+        }),
+    };
+    let plain = Manifest {
+        session: session(false),
+        merchant_name: "Rocket Rides".into(),
+        institutions: vec![sandbox.clone(), mfa, down],
+        relink: None,
+    };
+    let failed = |message: &str| Authentication::LoginFailed {
+        message: Some(message.into()),
+    };
+    serde_json::json!({
+        "manifests": {"plain": plain, "relink": relink_at(&sandbox), "oauth_relink": relink_at(&oauth)},
+        "answers": {
+            "authenticated": Authentication::Authenticated { accounts },
+            "mfa_required": Authentication::MfaRequired,
+            "wrong_password": failed("Wrong password."),
+            "wrong_code": failed("Wrong code."),
+            "institution_unavailable": Authentication::InstitutionUnavailable { message: Some("Down.".into()) },
+        },
+    })
+    .to_string()
+}
+
+/// Replaces `window.fetch` with the stub playing `scenario`.
+fn install(scenario: &str) {
+    install_fetch(scenario, &fixtures());
 }
 
 // ---- helpers -------------------------------------------------------------------------------
@@ -253,13 +349,8 @@ impl Running {
     }
 
     async fn result(&self) -> JsValue {
-        for _ in 0..300 {
-            if let Some(result) = self.0.borrow().clone() {
-                return result;
-            }
-            TimeoutFuture::new(10).await;
-        }
-        panic!("the flow did not settle");
+        wait_until("the flow settles", || self.settled()).await;
+        self.0.borrow().clone().unwrap()
     }
 }
 
@@ -287,15 +378,35 @@ fn find(test_id: &str) -> Option<HtmlElement> {
         .find(|element| element.get_attribute("data-testid").as_deref() == Some(test_id))
 }
 
-/// Waits until the element with `test_id` is rendered.
-async fn wait_for(test_id: &str) -> HtmlElement {
+/// Waits, polling every 10 ms for up to 3 s, until `condition` holds. Tests wait for what they
+/// expect to see, never for a fixed time.
+async fn wait_until(what: &str, condition: impl Fn() -> bool) {
     for _ in 0..300 {
-        if let Some(element) = find(test_id) {
-            return element;
+        if condition() {
+            return;
         }
         TimeoutFuture::new(10).await;
     }
-    panic!("{test_id} never appeared");
+    panic!("timed out waiting until {what}");
+}
+
+/// Waits until the element with `test_id` is rendered.
+async fn wait_for(test_id: &str) -> HtmlElement {
+    wait_until(test_id, || find(test_id).is_some()).await;
+    find(test_id).unwrap()
+}
+
+/// Picks the account option `test_id` and waits for the list to show it picked (which enables
+/// the submit button).
+async fn select(test_id: &str) {
+    click(test_id).await;
+    wait_until("the picked account is rendered", || {
+        let picked = find(test_id)
+            .and_then(|option| option.dyn_into::<HtmlInputElement>().ok())
+            .is_some_and(|option| option.checked());
+        picked && find("accounts-submit").is_some_and(|submit| !submit.has_attribute("disabled"))
+    })
+    .await;
 }
 
 async fn click(test_id: &str) {
@@ -349,7 +460,7 @@ async fn log_in_to_sandbox_bank() {
 
 #[wasm_bindgen_test]
 async fn renders_an_accessible_dialog_in_its_own_shadow_root() {
-    install_fetch("plain");
+    install("plain");
     let flow = Running::start(options(JsValue::UNDEFINED));
     let continue_button = wait_for("consent-continue").await;
 
@@ -410,7 +521,7 @@ async fn renders_an_accessible_dialog_in_its_own_shadow_root() {
 
 #[wasm_bindgen_test]
 async fn plain_link_resolves_with_a_flat_session_and_a_new_account() {
-    install_fetch("plain");
+    install("plain");
     let flow = Running::start(options(JsValue::UNDEFINED));
     log_in_to_sandbox_bank().await;
 
@@ -426,8 +537,7 @@ async fn plain_link_resolves_with_a_flat_session_and_a_new_account() {
     let submit = wait_for("accounts-submit").await;
     assert!(submit.has_attribute("disabled"), "nothing selected yet");
 
-    click("account-6789").await;
-    TimeoutFuture::new(20).await;
+    select("account-6789").await;
     click("accounts-submit").await;
     click("done").await;
     let result = flow.result().await;
@@ -503,16 +613,16 @@ async fn plain_link_resolves_with_a_flat_session_and_a_new_account() {
 
 #[wasm_bindgen_test]
 async fn mfa_and_failed_login_show_errors_in_place() {
-    install_fetch("plain");
+    install("plain");
     let flow = Running::start(options(JsValue::UNDEFINED));
     click("consent-continue").await;
     let search: HtmlInputElement = wait_for("institution-search").await.dyn_into().unwrap();
     type_into(&search, "mfa");
-    TimeoutFuture::new(30).await;
-    assert!(
-        find("institution-fcinst_sandbox").is_none(),
-        "search filters institutions"
-    );
+    wait_until("search filters institutions", || {
+        find("institution-fcinst_sandbox").is_none()
+    })
+    .await;
+    assert!(find("institution-fcinst_mfa").is_some());
     assert_eq!(
         shadow().active_element(),
         Some(search.clone().into()),
@@ -549,7 +659,7 @@ async fn mfa_and_failed_login_show_errors_in_place() {
 
 #[wasm_bindgen_test]
 async fn exact_relink_rejects_the_wrong_account_then_relinks_the_expected_one() {
-    install_fetch("relink");
+    install("relink");
     let existing = options(JsValue::UNDEFINED);
     Reflect::set(
         &existing,
@@ -573,14 +683,12 @@ async fn exact_relink_rejects_the_wrong_account_then_relinks_the_expected_one() 
     );
     click("login-submit").await;
 
-    click("account-4321").await;
-    TimeoutFuture::new(20).await;
+    select("account-4321").await;
     click("accounts-submit").await;
     let error = wait_for("error-message").await;
     assert!(error.text_content().unwrap().contains("ending in 6789"));
     click("wrong-account-retry").await;
-    click("account-6789").await;
-    TimeoutFuture::new(20).await;
+    select("account-6789").await;
     click("accounts-submit").await;
     click("done").await;
 
@@ -602,7 +710,7 @@ async fn exact_relink_rejects_the_wrong_account_then_relinks_the_expected_one() 
 
 #[wasm_bindgen_test]
 async fn oauth_bank_window_lists_the_accounts_and_exact_relink_still_checks_them() {
-    install_fetch("oauth_relink");
+    install("oauth_relink");
     let flow = Running::start(options(JsValue::UNDEFINED));
     click("consent-continue").await;
     click("oauth-authorize").await;
@@ -645,16 +753,15 @@ async fn oauth_bank_window_lists_the_accounts_and_exact_relink_still_checks_them
             .contains("password")
     );
 
-    choice.click();
-    TimeoutFuture::new(20).await;
+    select("account-4321").await;
     click("accounts-submit").await;
     let error = wait_for("error-message").await;
     assert!(error.text_content().unwrap().contains("ending in 6789"));
     click("wrong-account-retry").await;
     let expected: HtmlInputElement = wait_for("account-6789").await.dyn_into().unwrap();
     assert!(window_of(&expected), "trying again reopens the bank's list");
-    expected.click();
-    TimeoutFuture::new(20).await;
+    assert!(!expected.checked());
+    select("account-6789").await;
     click("accounts-submit").await;
     click("done").await;
 
@@ -673,7 +780,7 @@ fn window_of(element: &Element) -> bool {
 
 #[wasm_bindgen_test]
 async fn relink_closed_before_login_is_no_authorization() {
-    install_fetch("relink");
+    install("relink");
     let flow = Running::start(options(JsValue::UNDEFINED));
     wait_for("consent-continue").await;
     press(&shadow().active_element().unwrap(), "Escape", false);
@@ -702,7 +809,7 @@ async fn relink_closed_before_login_is_no_authorization() {
 
 #[wasm_bindgen_test]
 async fn tab_wraps_inside_and_escape_returns_focus_to_the_trigger() {
-    install_fetch("plain");
+    install("plain");
     let trigger: HtmlElement = document()
         .create_element("button")
         .unwrap()
@@ -758,7 +865,7 @@ async fn tab_wraps_inside_and_escape_returns_focus_to_the_trigger() {
 
 #[wasm_bindgen_test]
 async fn the_modal_is_on_the_page_when_the_call_returns() {
-    install_fetch("plain");
+    install("plain");
     let pending = collect_financial_connections_accounts(options(JsValue::UNDEFINED));
     let modal = host().expect("the modal opens within the call, before any task runs");
     assert!(
@@ -781,7 +888,7 @@ async fn the_modal_is_on_the_page_when_the_call_returns() {
 
 #[wasm_bindgen_test]
 async fn the_page_behind_the_modal_is_inert_until_it_closes() {
-    install_fetch("plain");
+    install("plain");
     let body = document().body().unwrap();
     let page = document().create_element("main").unwrap();
     let already_inert = document().create_element("aside").unwrap();
@@ -811,7 +918,7 @@ async fn the_page_behind_the_modal_is_inert_until_it_closes() {
 
 #[wasm_bindgen_test]
 async fn one_flow_at_a_time_and_exactly_once_settlement() {
-    install_fetch("plain");
+    install("plain");
     let first = Running::start(options(JsValue::UNDEFINED));
     let stale_button = wait_for("consent-continue").await;
 
@@ -841,22 +948,26 @@ async fn one_flow_at_a_time_and_exactly_once_settlement() {
         1
     );
 
-    // Listeners died with the modal: a click on a detached button does nothing.
+    // Listeners died with the modal: a click on a detached button does nothing. The page may
+    // open a new flow, and by the time it shows, the click has had every chance to act.
     stale_button.click();
-    TimeoutFuture::new(30).await;
-    assert_eq!(event_types(), events_after_close);
-    assert_eq!(fetches().length(), requests_after_close);
-
-    // And the page may open a new flow.
     let third = Running::start(options(JsValue::UNDEFINED));
     wait_for("consent-continue").await;
+    let mut expected_events = events_after_close;
+    expected_events.push("open".into());
+    assert_eq!(event_types(), expected_events, "only the new flow's open");
+    assert_eq!(
+        fetches().length(),
+        requests_after_close + 1,
+        "only the new flow's manifest"
+    );
     abort();
     third.result().await;
 }
 
 #[wasm_bindgen_test]
 async fn errors_are_stripe_shaped_and_never_leave_a_modal() {
-    install_fetch("expired");
+    install("expired");
     let result = Running::start(options(JsValue::UNDEFINED)).result().await;
     assert_could_not_launch(&result, "token_already_used");
     assert_eq!(
@@ -870,7 +981,7 @@ async fn errors_are_stripe_shaped_and_never_leave_a_modal() {
         Some("token_already_used")
     );
 
-    install_fetch("offline");
+    install("offline");
     let result = Running::start(options(JsValue::UNDEFINED)).result().await;
     assert_eq!(
         string(&result, &["error", "type"]).as_deref(),
@@ -893,7 +1004,7 @@ async fn errors_are_stripe_shaped_and_never_leave_a_modal() {
 
 #[wasm_bindgen_test]
 async fn institution_down_ends_in_a_failure_screen() {
-    install_fetch("plain");
+    install("plain");
     let flow = Running::start(options(JsValue::UNDEFINED));
     click("consent-continue").await;
     click("institution-fcinst_down").await;
@@ -917,7 +1028,7 @@ async fn institution_down_ends_in_a_failure_screen() {
 #[wasm_bindgen_test]
 async fn speaks_japanese_and_german() {
     for (locale, agree) in [("ja", "同意して続行"), ("de", "Zustimmen und fortfahren")] {
-        install_fetch("plain");
+        install("plain");
         let localized = options(JsValue::UNDEFINED);
         Reflect::set(&localized, &"locale".into(), &locale.into()).unwrap();
         let flow = Running::start(localized);
@@ -953,7 +1064,7 @@ fn in_form(form: &web_sys::HtmlFormElement, test_id: &str) -> HtmlElement {
 
 #[wasm_bindgen_test]
 async fn mandate_form_prevents_duplicates_and_recovers_from_errors() {
-    install_fetch("confirm_fails_once");
+    install("confirm_fails_once");
     let form = mandate_page(true);
     let mut handle = mount_mandate_form(form.clone(), mandate_options()).unwrap();
     let text = in_form(&form, "mandate-text").text_content().unwrap();
@@ -968,7 +1079,7 @@ async fn mandate_form_prevents_duplicates_and_recovers_from_errors() {
     form.request_submit().unwrap();
     form.request_submit().unwrap();
     assert!(button.disabled(), "disabled while in flight");
-    TimeoutFuture::new(100).await;
+    wait_for_form_events(r#"[["error","financial_connections_account_inactive"]]"#).await;
     assert_eq!(fetches().length(), 1, "one request for a double submit");
     let error = in_form(&form, "mandate-error");
     assert!(!error.hidden());
@@ -976,7 +1087,10 @@ async fn mandate_form_prevents_duplicates_and_recovers_from_errors() {
     assert!(!button.disabled(), "re-enabled after an error");
 
     button.click();
-    TimeoutFuture::new(100).await;
+    wait_for_form_events(
+        r#"[["error","financial_connections_account_inactive"],["confirmed","succeeded"]]"#,
+    )
+    .await;
     assert_eq!(fetches().length(), 2);
     assert!(error.hidden());
     assert!(button.disabled(), "stays disabled once confirmed");
@@ -1009,7 +1123,7 @@ async fn mandate_form_prevents_duplicates_and_recovers_from_errors() {
 
 #[wasm_bindgen_test]
 async fn mandate_form_brings_its_own_button_and_rejects_bad_options() {
-    install_fetch("plain");
+    install("plain");
     let form = mandate_page(false);
     // The form keeps working when the page drops its handle.
     drop(mount_mandate_form(form.clone(), mandate_options()).unwrap());
@@ -1021,8 +1135,7 @@ async fn mandate_form_brings_its_own_button_and_rejects_bad_options() {
             .contains("By clicking Accept and save")
     );
     submit.click();
-    TimeoutFuture::new(100).await;
-    assert_eq!(form_events(), r#"[["confirmed","succeeded"]]"#);
+    wait_for_form_events(r#"[["confirmed","succeeded"]]"#).await;
     assert_eq!(
         in_form(&form, "mandate-status").text_content().as_deref(),
         Some("Your bank account is saved.")
@@ -1062,7 +1175,7 @@ async fn mandate_form_brings_its_own_button_and_rejects_bad_options() {
 
 #[wasm_bindgen_test]
 async fn confirm_us_bank_account_setup_resolves_setup_intent_or_error() {
-    install_fetch("confirm_fails_once");
+    install("confirm_fails_once");
     let failed = confirm_setup("seti_1_secret_abc".into(), mandate_options()).await;
     assert_eq!(
         string(&failed, &["error", "code"]).as_deref(),
@@ -1084,7 +1197,7 @@ async fn confirm_us_bank_account_setup_resolves_setup_intent_or_error() {
 
 #[wasm_bindgen_test]
 async fn page_layout_for_hosted_relink_and_bad_layouts_are_rejected() {
-    install_fetch("plain");
+    install("plain");
     let page = options(JsValue::UNDEFINED);
     Reflect::set(&page, &"layout".into(), &"page".into()).unwrap();
     let flow = Running::start(page);
@@ -1113,13 +1226,7 @@ fn with(options: JsValue, key: &str, value: &JsValue) -> JsValue {
 }
 
 async fn wait_for_form_events(expected: &str) {
-    for _ in 0..300 {
-        if form_events() == expected {
-            return;
-        }
-        TimeoutFuture::new(10).await;
-    }
-    assert_eq!(form_events(), expected);
+    wait_until(expected, || form_events() == expected).await;
 }
 
 fn confirm_requests() -> Vec<JsValue> {
@@ -1134,7 +1241,7 @@ fn confirm_requests() -> Vec<JsValue> {
 
 #[wasm_bindgen_test]
 async fn mandate_form_relinks_an_inactive_account_then_confirms_again() {
-    install_fetch("inactive");
+    install("inactive");
     let form = mandate_page(true);
     let options = with(
         mandate_options(),
@@ -1179,8 +1286,7 @@ async fn mandate_form_relinks_an_inactive_account_then_confirms_again() {
     click("consent-continue").await;
     fill("login-password", "pass_good").await;
     click("login-submit").await;
-    click("account-6789").await;
-    TimeoutFuture::new(20).await;
+    select("account-6789").await;
     click("accounts-submit").await;
     click("done").await;
 
@@ -1203,7 +1309,7 @@ async fn mandate_form_relinks_an_inactive_account_then_confirms_again() {
 
 #[wasm_bindgen_test]
 async fn mandate_relink_that_repairs_nothing_keeps_offering_it() {
-    install_fetch("inactive");
+    install("inactive");
     let form = mandate_page(true);
     let options = with(
         mandate_options(),
@@ -1216,12 +1322,10 @@ async fn mandate_relink_that_repairs_nothing_keeps_offering_it() {
     in_form(&form, "mandate-relink").click();
     wait_for("consent-continue").await;
     click("close").await;
-    for _ in 0..100 {
-        if host().is_none() && !in_form(&form, "mandate-relink").has_attribute("disabled") {
-            break;
-        }
-        TimeoutFuture::new(10).await;
-    }
+    wait_until("the form is back", || {
+        host().is_none() && !in_form(&form, "mandate-relink").has_attribute("disabled")
+    })
+    .await;
     let error = in_form(&form, "mandate-error");
     assert!(
         error
@@ -1240,7 +1344,7 @@ async fn mandate_relink_that_repairs_nothing_keeps_offering_it() {
     form.remove();
 
     // The merchant's server failing to create a session is shown the same way.
-    install_fetch("inactive");
+    install("inactive");
     let form = mandate_page(true);
     let options = with(
         mandate_options(),
@@ -1251,14 +1355,14 @@ async fn mandate_relink_that_repairs_nothing_keeps_offering_it() {
     form.request_submit().unwrap();
     wait_for_form_events(r#"[["error","financial_connections_account_inactive"]]"#).await;
     in_form(&form, "mandate-relink").click();
-    TimeoutFuture::new(50).await;
-    assert!(host().is_none(), "no modal without a session");
-    assert!(
+    wait_until("the form says the account was not reconnected", || {
         in_form(&form, "mandate-error")
             .text_content()
             .unwrap()
             .contains("was not reconnected")
-    );
+    })
+    .await;
+    assert!(host().is_none(), "no modal without a session");
     handle.unmount();
     form.remove();
 }
@@ -1269,7 +1373,7 @@ async fn mandate_relink_speaks_japanese_and_german_and_is_absent_without_the_opt
         ("ja", "銀行口座を再連携"),
         ("de", "Bankkonto erneut verbinden"),
     ] {
-        install_fetch("inactive");
+        install("inactive");
         let form = mandate_page(true);
         let options = with(
             with(mandate_options(), "locale", &locale.into()),
@@ -1286,7 +1390,7 @@ async fn mandate_relink_speaks_japanese_and_german_and_is_absent_without_the_opt
         form.remove();
     }
 
-    install_fetch("inactive");
+    install("inactive");
     let form = mandate_page(true);
     let mut handle = mount_mandate_form(form.clone(), mandate_options()).unwrap();
     form.request_submit().unwrap();
@@ -1335,7 +1439,7 @@ fn stripe_calls(stripe: &JsValue) -> String {
 
 #[wasm_bindgen_test]
 async fn stripe_provider_classifies_what_stripe_js_resolves() {
-    install_fetch("plain");
+    install("plain");
     let stripe = fake_stripe("relinked");
     let result = collect(stripe_options(&stripe, &["fca_6789"])).await;
     assert_eq!(
@@ -1363,7 +1467,7 @@ async fn stripe_provider_classifies_what_stripe_js_resolves() {
         Some("relinked_expected_account")
     );
 
-    install_fetch("plain");
+    install("plain");
     let stripe = fake_stripe("no_account");
     let result = collect(stripe_options(&stripe, &[])).await;
     assert_eq!(string(&result, &["outcome"]).as_deref(), Some("no_account"));
@@ -1377,7 +1481,7 @@ async fn stripe_provider_classifies_what_stripe_js_resolves() {
 
 #[wasm_bindgen_test]
 async fn stripe_provider_errors_are_could_not_launch() {
-    install_fetch("plain");
+    install("plain");
     let stripe = fake_stripe("error");
     let result = collect(stripe_options(&stripe, &[])).await;
     assert_could_not_launch(&result, "resource_missing");
@@ -1391,7 +1495,7 @@ async fn stripe_provider_errors_are_could_not_launch() {
         Some("resource_missing")
     );
 
-    install_fetch("plain");
+    install("plain");
     let result = collect(stripe_options(&fake_stripe("throws"), &[])).await;
     assert_eq!(
         string(&result, &["error", "code"]).as_deref(),
@@ -1408,7 +1512,7 @@ async fn stripe_provider_errors_are_could_not_launch() {
 
 #[wasm_bindgen_test]
 async fn stripe_provider_completes_a_ga_session_with_fetch_session() {
-    install_fetch("plain");
+    install("plain");
     let stripe = fake_stripe("ga");
     let options = with(
         stripe_options(&stripe, &["fca_other"]),
@@ -1452,7 +1556,7 @@ async fn stripe_provider_completes_a_ga_session_with_fetch_session() {
     );
 
     // Without the hook, a GA session is classified from what it has.
-    install_fetch("plain");
+    install("plain");
     let result = collect(stripe_options(&fake_stripe("ga"), &[])).await;
     assert_eq!(
         string(&result, &["outcome"]).as_deref(),
@@ -1462,10 +1566,13 @@ async fn stripe_provider_completes_a_ga_session_with_fetch_session() {
 
 #[wasm_bindgen_test]
 async fn stripe_provider_runs_one_flow_at_a_time() {
-    install_fetch("plain");
+    install("plain");
     let stripe = fake_stripe("pending");
     let first = Running::start(stripe_options(&stripe, &[]));
-    TimeoutFuture::new(20).await;
+    wait_until("Stripe.js runs its modal", || {
+        stripe_calls(&stripe).contains("collect")
+    })
+    .await;
     let second = collect(stripe_options(&stripe, &[])).await;
     assert_eq!(
         string(&second, &["error", "code"]).as_deref(),
@@ -1478,7 +1585,12 @@ async fn stripe_provider_runs_one_flow_at_a_time() {
         "nor a relink modal over Stripe's"
     );
     abort();
-    TimeoutFuture::new(20).await;
+    // Answered after the close that abort() queued has been handled.
+    let after_abort = collect(stripe_options(&stripe, &[])).await;
+    assert_eq!(
+        string(&after_abort, &["error", "code"]).as_deref(),
+        Some("flow_already_open")
+    );
     assert!(
         !first.settled(),
         "Stripe's modal settles when the customer closes it"
@@ -1499,7 +1611,7 @@ async fn stripe_provider_runs_one_flow_at_a_time() {
 
 #[wasm_bindgen_test]
 async fn stripe_provider_confirms_and_repairs_in_the_mandate_form() {
-    install_fetch("plain");
+    install("plain");
     let stripe = fake_stripe("inactive_once");
     let confirm_options = with(mandate_options(), "stripe", &stripe);
     let failed = confirm_setup("seti_1_secret_abc".into(), confirm_options.clone()).await;
@@ -1534,5 +1646,169 @@ async fn stripe_provider_confirms_and_repairs_in_the_mandate_form() {
     );
     assert_eq!(fetches().length(), 0, "Stripe.js does the talking");
     handle.unmount();
+    form.remove();
+}
+
+// ---- a flow that always ends ---------------------------------------------------------------
+
+/// The time, in milliseconds.
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+#[wasm_bindgen_test]
+async fn closing_on_a_dropped_network_settles_within_a_second() {
+    install("stall_after_login");
+    let flow = Running::start(options(JsValue::UNDEFINED));
+    click("consent-continue").await;
+    fill("login-password", "pass_good").await;
+    click("login-submit").await;
+    wait_until("the password is sent and never answered", || {
+        stalled_requests() == 1
+    })
+    .await;
+    let closed_at = now();
+    press(&document().body().unwrap(), "Escape", false);
+    let result = flow.result().await;
+    assert!(
+        now() - closed_at < 1000.0,
+        "settled {} ms after the close",
+        now() - closed_at
+    );
+    assert!(host().is_none());
+    // The session as the server last sent it: a relink that recorded no result.
+    assert_eq!(
+        string(&result, &["outcome"]).as_deref(),
+        Some("no_authorization")
+    );
+    assert_eq!(
+        string(&result, &["financialConnectionsSession", "status"]).as_deref(),
+        Some("pending")
+    );
+    assert!(get(&result, &["error"]).is_undefined());
+    assert_eq!(
+        aborted_requests(),
+        2,
+        "the stalled login and the close's own request are cancelled"
+    );
+
+    // A network that comes back late changes nothing.
+    let events = event_types();
+    answer_stalled_requests();
+    let next = Running::start(options(JsValue::UNDEFINED));
+    wait_for("consent-continue").await;
+    assert_eq!(&event_types()[..events.len()], &events[..]);
+    assert_eq!(event_types().iter().filter(|e| *e == "close").count(), 1);
+    abort();
+    next.result().await;
+}
+
+#[wasm_bindgen_test]
+async fn abort_settles_a_flow_that_never_loaded() {
+    install("stall");
+    let flow = Running::start(options(JsValue::UNDEFINED));
+    wait_until("the manifest is asked for", || stalled_requests() == 1).await;
+    let aborted_at = now();
+    abort();
+    let result = flow.result().await;
+    assert!(now() - aborted_at < 1000.0);
+    assert_eq!(
+        string(&result, &["outcome"]).as_deref(),
+        Some("could_not_launch")
+    );
+    assert!(get(&result, &["financialConnectionsSession"]).is_undefined());
+    assert_eq!(
+        string(&result, &["error", "type"]).as_deref(),
+        Some("api_connection_error")
+    );
+    assert!(host().is_none());
+    assert_eq!(event_types(), ["open", "cancel", "error", "close"]);
+    assert_eq!(aborted_requests(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn requests_time_out_after_request_timeout() {
+    install("stall");
+    let timed = with(
+        options(JsValue::UNDEFINED),
+        "requestTimeout",
+        &JsValue::from_f64(200.0),
+    );
+    let result = Running::start(timed).result().await;
+    assert_eq!(
+        string(&result, &["error", "type"]).as_deref(),
+        Some("api_connection_error")
+    );
+    assert_eq!(
+        string(&result, &["error", "message"]).as_deref(),
+        Some("The Financial Connections API did not answer within 200 ms.")
+    );
+    assert_eq!(aborted_requests(), 1, "the timed-out request is cancelled");
+
+    let bad = with(options(JsValue::UNDEFINED), "requestTimeout", &"30s".into());
+    let result = collect(bad).await;
+    assert_eq!(
+        string(&result, &["error", "param"]).as_deref(),
+        Some("requestTimeout")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_mandate_form_times_out_and_unmounting_cancels_its_request() {
+    install("stall");
+    let form = mandate_page(true);
+    let options = with(
+        mandate_options(),
+        "requestTimeout",
+        &JsValue::from_f64(200.0),
+    );
+    let mut handle = mount_mandate_form(form.clone(), options).unwrap();
+    form.request_submit().unwrap();
+    wait_for_form_events(r#"[["error",null]]"#).await;
+    assert!(
+        in_form(&form, "mandate-error")
+            .text_content()
+            .unwrap()
+            .contains("did not answer within 200 ms")
+    );
+    let button: web_sys::HtmlButtonElement = form
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert!(!button.disabled(), "re-enabled after the timeout");
+
+    button.click();
+    wait_until("the second attempt is in flight", || {
+        stalled_requests() == 2
+    })
+    .await;
+    handle.unmount();
+    wait_until("unmounting cancels it", || aborted_requests() == 2).await;
+    assert_eq!(form_events(), r#"[["error",null]]"#, "and reports nothing");
+    form.remove();
+}
+
+#[wasm_bindgen_test]
+async fn thrown_errors_carry_stripes_fields() {
+    let form = mandate_page(true);
+    let options = mandate_options();
+    Reflect::delete_property(
+        options.unchecked_ref::<js_sys::Object>(),
+        &"merchantName".into(),
+    )
+    .unwrap();
+    let thrown = mount_mandate_form(form.clone(), options).unwrap_err();
+    assert!(thrown.is_instance_of::<js_sys::Error>());
+    assert_eq!(
+        string(&thrown, &["code"]).as_deref(),
+        Some("parameter_missing")
+    );
+    assert_eq!(string(&thrown, &["param"]).as_deref(), Some("merchantName"));
+    assert_eq!(
+        string(&thrown, &["type"]).as_deref(),
+        Some("invalid_request_error")
+    );
     form.remove();
 }
