@@ -113,52 +113,60 @@ impl RawOptions {
                 });
             }
         };
-        let mut api_base = self.api_base.unwrap_or_else(|| page_origin.to_owned());
-        while api_base.as_bytes().last() == Some(&b'/') {
-            api_base.pop();
-        }
-        if !(api_base.starts_with("https://") || api_base.starts_with("http://")) {
-            return Err(RelinkError::InvalidOption {
-                param: "apiBase",
-                detail: "expected an http(s) URL such as http://127.0.0.1:4242",
-            });
-        }
         let locale = Locale::resolve(self.locale.as_deref(), browser_language).ok_or(
             RelinkError::InvalidOption {
                 param: "locale",
                 detail: "expected one of: en, ja, de, auto",
             },
         )?;
-        let layout = match self.layout.as_deref() {
-            None | Some("modal") => Layout::Modal,
-            Some("page") => Layout::Page,
-            Some(_) => {
-                return Err(RelinkError::InvalidOption {
-                    param: "layout",
-                    detail: "expected one of: modal, page",
-                });
-            }
-        };
-        let request_timeout_ms = match self.request_timeout {
-            None => DEFAULT_REQUEST_TIMEOUT_MS,
-            // Up to ten minutes: a longer wait is a hung request, not a slow one.
-            Some(ms) if ms.fract() == 0.0 && (1.0..=600_000.0).contains(&ms) => ms as u32,
-            Some(_) => {
-                return Err(RelinkError::InvalidOption {
-                    param: "requestTimeout",
-                    detail: "expected whole milliseconds from 1 to 600000",
-                });
-            }
-        };
         Ok(CollectOptions {
             client_secret,
             publishable_key,
-            api_base,
+            api_base: api_base(self.api_base, page_origin)?,
             existing_account_ids: self.existing_account_ids.unwrap_or_default(),
             locale,
-            layout,
-            request_timeout_ms,
+            layout: layout(self.layout.as_deref())?,
+            request_timeout_ms: request_timeout_ms(self.request_timeout)?,
         })
+    }
+}
+
+/// `apiBase` without a trailing slash; the page's origin when not given.
+fn api_base(api_base: Option<String>, page_origin: &str) -> Result<String, RelinkError> {
+    let mut api_base = api_base.unwrap_or_else(|| page_origin.to_owned());
+    while api_base.as_bytes().last() == Some(&b'/') {
+        api_base.pop();
+    }
+    if api_base.starts_with("https://") || api_base.starts_with("http://") {
+        Ok(api_base)
+    } else {
+        Err(RelinkError::InvalidOption {
+            param: "apiBase",
+            detail: "expected an http(s) URL such as http://127.0.0.1:4242",
+        })
+    }
+}
+
+fn layout(layout: Option<&str>) -> Result<Layout, RelinkError> {
+    match layout {
+        None | Some("modal") => Ok(Layout::Modal),
+        Some("page") => Ok(Layout::Page),
+        Some(_) => Err(RelinkError::InvalidOption {
+            param: "layout",
+            detail: "expected one of: modal, page",
+        }),
+    }
+}
+
+fn request_timeout_ms(request_timeout: Option<f64>) -> Result<u32, RelinkError> {
+    match request_timeout {
+        None => Ok(DEFAULT_REQUEST_TIMEOUT_MS),
+        // Up to ten minutes: a longer wait is a hung request, not a slow one.
+        Some(ms) if ms.fract() == 0.0 && (1.0..=600_000.0).contains(&ms) => Ok(ms as u32),
+        Some(_) => Err(RelinkError::InvalidOption {
+            param: "requestTimeout",
+            detail: "expected whole milliseconds from 1 to 600000",
+        }),
     }
 }
 

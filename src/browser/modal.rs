@@ -127,44 +127,22 @@ impl Modal {
     ) -> Result<Modal, RelinkError> {
         BUILT.set(true);
         let strings = locale.strings();
-        let host = El::new(&document, "div").attr("id", HOST_ID).attr(
-            "data-layout",
-            match layout {
-                Layout::Modal => "modal",
-                Layout::Page => "page",
-            },
-        );
-        let root = host
-            .element()
-            .attach_shadow(
-                // `{mode: "open"}` as a plain object: the typed init brings a JS enum table.
-                crate::browser::js_value::object_with("mode", &"open".into()).unchecked_ref(),
-            )
-            .map_err(render_error)?;
+        let (host, root) = shadow_host(&document, layout)?;
         adopt_styles(&document, &root, nonce)?;
 
         let mut shell_listeners = Vec::new();
-        let close = {
+        let mut icon_button = |label: &str, test_id: &str, text: &str, msg: fn() -> Msg| {
             let dispatch = dispatch.clone();
             El::new(&document, "button")
                 .attr("type", "button")
                 .class("icon-button")
-                .attr("aria-label", strings.close)
-                .test_id("close")
-                .text("×")
-                .on(&mut shell_listeners, "click", move |_| dispatch(Msg::Close))
+                .attr("aria-label", label)
+                .test_id(test_id)
+                .text(text)
+                .on(&mut shell_listeners, "click", move |_| dispatch(msg()))
         };
-        let back = {
-            let dispatch = dispatch.clone();
-            El::new(&document, "button")
-                .attr("type", "button")
-                .class("icon-button")
-                .attr("aria-label", strings.back)
-                .attr("hidden", "")
-                .test_id("back")
-                .text("←")
-                .on(&mut shell_listeners, "click", move |_| dispatch(Msg::Back))
-        };
+        let close = icon_button(strings.close, "close", "×", || Msg::Close);
+        let back = icon_button(strings.back, "back", "←", || Msg::Back).attr("hidden", "");
         let brand = El::new(&document, "span").class("brand");
         let body_slot = El::new(&document, "div").class("slot");
         let live = El::new(&document, "div")
@@ -172,39 +150,26 @@ impl Modal {
             .attr("role", "status")
             .attr("aria-live", "polite")
             .attr("aria-atomic", "true");
+        let bar = El::new(&document, "div")
+            .class("bar")
+            .child(back.clone())
+            .child(brand.clone())
+            .child(close);
         let dialog = El::new(&document, "div")
             .class("dialog")
             .attr("role", "dialog")
             .attr("aria-modal", "true")
             .attr("aria-labelledby", TITLE_ID)
             .attr("lang", locale.tag())
-            .child(
-                El::new(&document, "div")
-                    .class("bar")
-                    .child(back.clone())
-                    .child(brand.clone())
-                    .child(close),
-            )
+            .child(bar)
             .child(body_slot.clone())
             .child(live.clone());
-        // A click on the scrim must not move focus out of the dialog.
-        let backdrop = El::new(&document, "div")
-            .class("backdrop")
-            .child(dialog)
-            .on_cancelable(&mut shell_listeners, "mousedown", |event| {
-                let on_scrim = event
-                    .target()
-                    .zip(event.current_target())
-                    .is_some_and(|(target, current)| target == current);
-                if on_scrim {
-                    event.prevent_default();
-                }
-            });
+        let backdrop = backdrop(&document, dialog, &mut shell_listeners);
         let _ = root.append_child(backdrop.as_ref());
 
         Ok(Modal {
             document,
-            host: host.element().clone(),
+            host,
             root,
             back,
             brand,
@@ -348,6 +313,44 @@ impl Drop for Modal {
             let _ = element.focus();
         }
     }
+}
+
+/// The `#relink-modal` host and its open shadow root, which the merchant's CSS cannot reach.
+fn shadow_host(
+    document: &Document,
+    layout: Layout,
+) -> Result<(HtmlElement, ShadowRoot), RelinkError> {
+    let layout = match layout {
+        Layout::Modal => "modal",
+        Layout::Page => "page",
+    };
+    let host = El::new(document, "div")
+        .attr("id", HOST_ID)
+        .attr("data-layout", layout);
+    let root = host
+        .element()
+        .attach_shadow(
+            // `{mode: "open"}` as a plain object: the typed init brings a JS enum table.
+            crate::browser::js_value::object_with("mode", &"open".into()).unchecked_ref(),
+        )
+        .map_err(render_error)?;
+    Ok((host.element().clone(), root))
+}
+
+/// The scrim around the dialog. A click on it must not move focus out of the dialog.
+fn backdrop(document: &Document, dialog: El, listeners: &mut Vec<EventListener>) -> El {
+    El::new(document, "div")
+        .class("backdrop")
+        .child(dialog)
+        .on_cancelable(listeners, "mousedown", |event| {
+            let on_scrim = event
+                .target()
+                .zip(event.current_target())
+                .is_some_and(|(target, current)| target == current);
+            if on_scrim {
+                event.prevent_default();
+            }
+        })
 }
 
 /// The page's scrolling as it was before the modal opened.

@@ -101,132 +101,174 @@ impl View<'_> {
         listeners: &mut Vec<EventListener>,
         results_listeners: &mut Vec<EventListener>,
     ) -> El {
-        let s = self.strings;
-        let institution = state.institution.as_ref().map_or("", |i| i.name.as_str());
-        let merchant = state.merchant_name();
         let body = self.el("div").class("body");
         match &state.step {
-            Step::Loading => body.child(self.working(s.loading)),
+            Step::Loading => body.child(self.working(self.strings.loading)),
             Step::Consent => self.consent(body, state, listeners),
             Step::InstitutionSearch => {
                 self.institution_search(body, state, listeners, results_listeners)
             }
-            Step::Login { failed } => self.credentials_form(
-                body,
-                listeners,
-                CredentialsForm {
-                    title: &fill(s.login_title, &[institution]),
-                    label: s.password_label,
-                    hint: s.password_hint,
-                    submit: s.login_submit,
-                    input_id: "login-password",
-                    submit_id: "login-submit",
-                    input_type: "password",
-                    autocomplete: "current-password",
-                    failed: *failed,
-                    msg: Msg::PasswordSubmitted,
-                },
-            ),
-            Step::Mfa { failed } => self.credentials_form(
-                body,
-                listeners,
-                CredentialsForm {
-                    title: &fill(s.mfa_title, &[institution]),
-                    label: s.mfa_label,
-                    hint: s.mfa_hint,
-                    submit: s.mfa_submit,
-                    input_id: "mfa-code",
-                    submit_id: "mfa-submit",
-                    input_type: "text",
-                    autocomplete: "one-time-code",
-                    failed: *failed,
-                    msg: Msg::MfaSubmitted,
-                },
-            ),
-            Step::OAuthWindow => body.child(
-                self.el("div")
-                    .class("bank-window")
-                    .child(self.para("bank-name", institution))
-                    .child(self.title(&fill(s.oauth_title, &[institution])))
-                    .child(self.para("muted", &fill(s.oauth_intro, &[institution, merchant])))
-                    .child(self.button(
-                        listeners,
-                        true,
-                        s.oauth_authorize,
-                        "oauth-authorize",
-                        || Msg::OAuthAuthorized,
-                    )),
-            ),
-            Step::OAuthAccountSelect => {
-                let (list, submit) = self.account_choices(
-                    state,
-                    listeners,
-                    &fill(s.oauth_accounts_submit, &[merchant]),
-                );
-                let window = self
-                    .el("div")
-                    .class("bank-window")
-                    .child(self.para("bank-name", institution))
-                    .child(self.title(&fill(s.oauth_accounts_title, &[institution, merchant])));
-                body.child(
-                    self.expected_account(window, state)
-                        .child(list)
-                        .child(self.el("div").class("actions").child(submit)),
-                )
-            }
+            Step::Login { failed } => self.login(body, state, listeners, *failed),
+            Step::Mfa { failed } => self.mfa(body, state, listeners, *failed),
+            Step::OAuthWindow => self.oauth_window(body, state, listeners),
+            Step::OAuthAccountSelect => self.oauth_account_select(body, state, listeners),
             Step::AccountSelect => self.account_select(body, state, listeners),
-            Step::WrongAccount { chosen } => {
-                let (name, last4) = state
-                    .relink()
-                    .and_then(|r| r.account.as_ref())
-                    .map_or(("", ""), |a| (a.display_name.as_str(), a.last4.as_str()));
-                body.child(
-                    self.el("div")
-                        .class("mark bad")
-                        .attr("aria-hidden", "true")
-                        .text("!"),
-                )
-                .child(self.title(s.wrong_title))
-                .child(self.error(&fill(s.wrong_body, &[merchant, name, last4, chosen])))
-                .child(self.actions([
-                    self.button(listeners, true, s.try_again, "wrong-account-retry", || {
-                        Msg::RetryAccountSelection
-                    }),
-                    self.button(listeners, false, s.close, "wrong-account-close", || {
-                        Msg::Close
-                    }),
-                ]))
-            }
-            Step::Working(work) => body.child(self.working(&match work {
-                Work::Authenticating(_) => fill(s.authenticating, &[institution]),
-                Work::Linking => s.linking.to_owned(),
-                Work::Closing => s.finishing.to_owned(),
-            })),
+            Step::WrongAccount { chosen } => self.wrong_account(body, state, listeners, chosen),
+            Step::Working(work) => body.child(self.working(&self.work_title(state, *work))),
             Step::Success => self.success(body, state, listeners),
-            Step::Failure(failure) => {
-                let message = match failure {
-                    Failure::InstitutionDown => fill(s.institution_down, &[institution]),
-                    Failure::NotLinked => s.not_linked.to_owned(),
-                    Failure::Error(_) => s.generic_error.to_owned(),
-                };
-                body.child(
-                    self.el("div")
-                        .class("mark bad")
-                        .attr("aria-hidden", "true")
-                        .text("!"),
-                )
-                .child(self.title(s.failure_title))
-                .child(self.error(&message))
-                .child(self.actions([self.button(
-                    listeners,
-                    true,
-                    s.close,
-                    "done",
-                    || Msg::Done,
-                )]))
-            }
+            Step::Failure(failure) => self.failure(body, state, listeners, failure),
             Step::Delegated | Step::Finished => body,
         }
+    }
+
+    fn login(
+        &self,
+        body: El,
+        state: &State,
+        listeners: &mut Vec<EventListener>,
+        failed: bool,
+    ) -> El {
+        let s = self.strings;
+        let form = CredentialsForm {
+            title: &fill(s.login_title, &[institution_name(state)]),
+            label: s.password_label,
+            hint: s.password_hint,
+            submit: s.login_submit,
+            input_id: "login-password",
+            submit_id: "login-submit",
+            input_type: "password",
+            autocomplete: "current-password",
+            failed,
+            msg: Msg::PasswordSubmitted,
+        };
+        self.credentials_form(body, listeners, form)
+    }
+
+    fn mfa(&self, body: El, state: &State, listeners: &mut Vec<EventListener>, failed: bool) -> El {
+        let s = self.strings;
+        let form = CredentialsForm {
+            title: &fill(s.mfa_title, &[institution_name(state)]),
+            label: s.mfa_label,
+            hint: s.mfa_hint,
+            submit: s.mfa_submit,
+            input_id: "mfa-code",
+            submit_id: "mfa-submit",
+            input_type: "text",
+            autocomplete: "one-time-code",
+            failed,
+            msg: Msg::MfaSubmitted,
+        };
+        self.credentials_form(body, listeners, form)
+    }
+
+    /// The bank's own approval window.
+    fn oauth_window(&self, body: El, state: &State, listeners: &mut Vec<EventListener>) -> El {
+        let s = self.strings;
+        let institution = institution_name(state);
+        let intro = fill(s.oauth_intro, &[institution, state.merchant_name()]);
+        body.child(
+            self.el("div")
+                .class("bank-window")
+                .child(self.para("bank-name", institution))
+                .child(self.title(&fill(s.oauth_title, &[institution])))
+                .child(self.para("muted", &intro))
+                .child(self.button(
+                    listeners,
+                    true,
+                    s.oauth_authorize,
+                    "oauth-authorize",
+                    || Msg::OAuthAuthorized,
+                )),
+        )
+    }
+
+    /// The bank's window listing the accounts to share.
+    fn oauth_account_select(
+        &self,
+        body: El,
+        state: &State,
+        listeners: &mut Vec<EventListener>,
+    ) -> El {
+        let s = self.strings;
+        let (institution, merchant) = (institution_name(state), state.merchant_name());
+        let (list, submit) = self.account_choices(
+            state,
+            listeners,
+            &fill(s.oauth_accounts_submit, &[merchant]),
+        );
+        let window = self
+            .el("div")
+            .class("bank-window")
+            .child(self.para("bank-name", institution))
+            .child(self.title(&fill(s.oauth_accounts_title, &[institution, merchant])));
+        body.child(
+            self.expected_account(window, state)
+                .child(list)
+                .child(self.el("div").class("actions").child(submit)),
+        )
+    }
+
+    /// An exact relink where the customer picked `chosen`.
+    fn wrong_account(
+        &self,
+        body: El,
+        state: &State,
+        listeners: &mut Vec<EventListener>,
+        chosen: &str,
+    ) -> El {
+        let s = self.strings;
+        let (name, last4) = state
+            .relink()
+            .and_then(|r| r.account.as_ref())
+            .map_or(("", ""), |a| (a.display_name.as_str(), a.last4.as_str()));
+        let message = fill(s.wrong_body, &[state.merchant_name(), name, last4, chosen]);
+        body.child(self.bad_mark())
+            .child(self.title(s.wrong_title))
+            .child(self.error(&message))
+            .child(self.actions([
+                self.button(listeners, true, s.try_again, "wrong-account-retry", || {
+                    Msg::RetryAccountSelection
+                }),
+                self.button(listeners, false, s.close, "wrong-account-close", || {
+                    Msg::Close
+                }),
+            ]))
+    }
+
+    fn work_title(&self, state: &State, work: Work) -> String {
+        let s = self.strings;
+        match work {
+            Work::Authenticating(_) => fill(s.authenticating, &[institution_name(state)]),
+            Work::Linking => s.linking.to_owned(),
+            Work::Closing => s.finishing.to_owned(),
+        }
+    }
+
+    fn failure(
+        &self,
+        body: El,
+        state: &State,
+        listeners: &mut Vec<EventListener>,
+        failure: &Failure,
+    ) -> El {
+        let s = self.strings;
+        let message = match failure {
+            Failure::InstitutionDown => fill(s.institution_down, &[institution_name(state)]),
+            Failure::NotLinked => s.not_linked.to_owned(),
+            Failure::Error(_) => s.generic_error.to_owned(),
+        };
+        body.child(self.bad_mark())
+            .child(self.title(s.failure_title))
+            .child(self.error(&message))
+            .child(self.actions([self.button(listeners, true, s.close, "done", || Msg::Done)]))
+    }
+
+    /// The "!" beside a step that went wrong; decorative.
+    fn bad_mark(&self) -> El {
+        self.el("div")
+            .class("mark bad")
+            .attr("aria-hidden", "true")
+            .text("!")
     }
 
     fn consent(&self, body: El, state: &State, listeners: &mut Vec<EventListener>) -> El {
@@ -529,6 +571,11 @@ impl View<'_> {
         .child(self.el("ul").class("list").children(items))
         .child(self.actions([self.button(listeners, true, s.done, "done", || Msg::Done)]))
     }
+}
+
+/// The chosen (or fixed) institution's name; empty before one is chosen.
+fn institution_name(state: &State) -> &str {
+    state.institution.as_ref().map_or("", |i| i.name.as_str())
 }
 
 /// The password and one-time code forms differ only in these.
