@@ -1,7 +1,11 @@
-//! The one thin layer over web-sys: element builders, text, attributes and owned listeners.
+//! Element builders, text, attributes and owned listeners: how markup is made.
 //!
-//! Text only ever goes in through `textContent` (institution and account names are untrusted),
-//! and every listener is a [`gloo_events::EventListener`] that is removed when dropped.
+//! Every element the component renders is built here, text only ever goes in through
+//! `textContent` (institution and account names are untrusted), and every listener is a
+//! [`gloo_events::EventListener`] that is removed when dropped. The modules that manage the page
+//! around that markup call web-sys themselves where nothing here would be shared: the modal
+//! (shadow root, focus trap, `inert`, scroll lock), the mandate form (placing itself in the
+//! merchant's form) and the client (`fetch`, `AbortSignal`).
 
 use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::prelude::wasm_bindgen;
