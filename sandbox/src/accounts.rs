@@ -15,6 +15,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::form::Params;
 use crate::institutions::{self, Behaviour, Institution};
+use crate::list::{Cursor, Page, list_object, paginate};
 use crate::sessions::Session;
 use crate::store::{Document, Index, Tx};
 use crate::version::ApiVersion;
@@ -411,11 +412,6 @@ impl Authorization {
     }
 }
 
-/// Renders a list object the way Stripe does.
-pub fn list_object(data: Vec<Value>, has_more: bool, url: &str) -> Value {
-    json!({"object": "list", "data": data, "has_more": has_more, "url": url})
-}
-
 /// Routes under `/v1/financial_connections/accounts` and `…/authorizations`.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -445,24 +441,16 @@ async fn list(
 ) -> ApiResult<Json<Value>> {
     let customer = params.take_str(&["account_holder", "customer"])?;
     let session = params.take_str(&["session"])?;
-    let limit = params.take_u32(&["limit"])?.unwrap_or(10);
-    let starting_after = params.take_str(&["starting_after"])?;
-    let ending_before = params.take_str(&["ending_before"])?;
+    let cursor = Cursor::take(&mut params)?;
     params.finish()?;
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::invalid_param(
-            "limit",
-            "limit must be between 1 and 100.",
-        ));
-    }
-    let limit = limit as usize;
+    cursor.check()?;
     let page = state.store.transaction(|tx| {
         let Some(session_id) = &session else {
             let (items, has_more) = tx.page::<Account>(
                 customer.as_deref(),
-                limit,
-                starting_after.as_deref(),
-                ending_before.as_deref(),
+                cursor.limit,
+                cursor.starting_after.as_deref(),
+                cursor.ending_before.as_deref(),
             )?;
             return Ok(Page { items, has_more });
         };
@@ -475,65 +463,13 @@ async fn list(
                     || account.account_holder.as_ref().map(|h| &h.customer) == customer.as_ref()
             })
             .collect();
-        paginate(
-            linked,
-            limit,
-            starting_after.as_deref(),
-            ending_before.as_deref(),
-        )
+        paginate(linked, &cursor)
     })?;
     Ok(Json(list_object(
         page.items.iter().map(|a| a.to_json(&version)).collect(),
         page.has_more,
         ACCOUNTS_URL,
     )))
-}
-
-/// One page of a list.
-#[derive(Debug)]
-pub struct Page<T> {
-    /// The items on this page.
-    pub items: Vec<T>,
-    /// Whether more items follow in the direction of travel.
-    pub has_more: bool,
-}
-
-/// Cuts one page out of `items` (already in list order) with Stripe's cursor semantics.
-pub fn paginate<T: Document>(
-    items: Vec<T>,
-    limit: usize,
-    starting_after: Option<&str>,
-    ending_before: Option<&str>,
-) -> ApiResult<Page<T>> {
-    let position = |id: &str, param: &str| {
-        items
-            .iter()
-            .position(|item| item.id() == id)
-            .ok_or_else(|| ApiError::no_such(T::KIND, id, Some(param)))
-    };
-    let (start, end) = match (starting_after, ending_before) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::invalid(
-                "You may only specify one of starting_after and ending_before.",
-            ));
-        }
-        (Some(after), None) => {
-            let from = position(after, "starting_after")? + 1;
-            (from, (from + limit).min(items.len()))
-        }
-        (None, Some(before)) => {
-            let to = position(before, "ending_before")?;
-            (to.saturating_sub(limit), to)
-        }
-        (None, None) => (0, limit.min(items.len())),
-    };
-    let has_more = if ending_before.is_some() {
-        start > 0
-    } else {
-        end < items.len()
-    };
-    let items = items.into_iter().skip(start).take(end - start).collect();
-    Ok(Page { items, has_more })
 }
 
 /// Loads accounts by ID, in the given order.

@@ -18,6 +18,7 @@ use crate::customers::Customer;
 use crate::error::{ApiError, ApiResult};
 use crate::form::Params;
 use crate::hosted;
+use crate::outbox::{self, Email};
 use crate::seed::DEMO_CUSTOMER_ID;
 use crate::sessions::{self, NewSession};
 use crate::setup_intents::{self, ClientInfo};
@@ -296,8 +297,8 @@ async fn request_relink(
 
 /// The relink emails the sandbox "sent", newest first, for the dashboard's outbox.
 async fn emails(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let emails: Vec<hosted::Email> = state.store.transaction(|tx| tx.all())?;
-    let mut emails: Vec<Value> = emails.iter().map(hosted::Email::to_json).collect();
+    let emails = state.store.transaction(outbox::emails)?;
+    let mut emails: Vec<Value> = emails.iter().map(Email::to_json).collect();
     emails.reverse();
     Ok(Json(json!({"emails": emails})))
 }

@@ -11,12 +11,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::accounts::{list_object, paginate};
 use crate::auth::SecretKey;
 use crate::config::DEFAULT_API_VERSION;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::form::Params;
 use crate::ids;
+use crate::list::{Cursor, list_object, paginate};
 use crate::store::{Document, Tx};
 use crate::version::ApiVersion;
 
@@ -114,16 +114,9 @@ async fn list(
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
     let event_type = params.take_str(&["type"])?;
-    let limit = params.take_u32(&["limit"])?.unwrap_or(10);
-    let starting_after = params.take_str(&["starting_after"])?;
-    let ending_before = params.take_str(&["ending_before"])?;
+    let cursor = Cursor::take(&mut params)?;
     params.finish()?;
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::invalid_param(
-            "limit",
-            "limit must be between 1 and 100.",
-        ));
-    }
+    cursor.check()?;
     let events: Vec<Event> = state.store.transaction(|tx| tx.all())?;
     // `type` accepts a trailing `*` wildcard, as Stripe's does.
     let events = events
@@ -136,12 +129,7 @@ async fn list(
             },
         })
         .collect();
-    let page = paginate(
-        events,
-        limit as usize,
-        starting_after.as_deref(),
-        ending_before.as_deref(),
-    )?;
+    let page = paginate(events, &cursor)?;
     Ok(Json(list_object(
         // Rendered in the request's version, like every other object: a GA client sees no
         // preview fields inside the events either.

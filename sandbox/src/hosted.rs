@@ -16,15 +16,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::accounts::{Account, AccountNumberStatus, IdentifierType, list_object};
+use crate::accounts::{Account, AccountNumberStatus, IdentifierType};
 use crate::auth::{PublishableKey, SecretKey};
 use crate::config::Settings;
 use crate::customers::Customer;
 use crate::error::{ApiError, ApiResult, ErrorType};
 use crate::form::Params;
 use crate::ids;
+use crate::list::list_object;
+use crate::outbox::{self, Email};
 use crate::sessions::Session;
-use crate::store::{Document, Tx};
+use crate::store::Tx;
 
 /// Where the demo site's hosted relink page lives.
 pub const HOSTED_PAGE_PATH: &str = "/hosted-relink.html";
@@ -52,50 +54,6 @@ pub enum DeliveryMethod {
     Email,
     /// The session's `url` is the link; the merchant delivers it.
     Url,
-}
-
-/// A relink email in the outbox.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Email {
-    /// `email_…`.
-    pub id: String,
-    /// Unix seconds (sandbox clock).
-    pub created: i64,
-    /// Recipient.
-    pub to: String,
-    /// Subject line.
-    pub subject: String,
-    /// Plain-text body.
-    pub text: String,
-    /// The hosted relink link.
-    pub url: String,
-    /// The account to relink.
-    pub account: String,
-    /// The hosted session.
-    pub session: String,
-}
-
-impl Document for Email {
-    const KIND: &'static str = "email";
-    fn id(&self) -> &str {
-        &self.id
-    }
-}
-
-impl Email {
-    pub(crate) fn to_json(&self) -> Value {
-        json!({
-            "id": self.id,
-            "object": "test_helpers.email",
-            "created": self.created,
-            "to": self.to,
-            "subject": self.subject,
-            "text": self.text,
-            "url": self.url,
-            "financial_connections_account": self.account,
-            "financial_connections_session": self.session,
-        })
-    }
 }
 
 fn token_key(token: &str) -> String {
@@ -135,7 +93,7 @@ pub fn email_ineligibility(
             .with_code("email_invalid"),
         ));
     }
-    for sent in tx.all::<Email>()? {
+    for sent in outbox::emails(tx)? {
         if sent.account != account.id || sent.created <= now - EMAIL_INTERVAL_SECS {
             continue;
         }
@@ -199,23 +157,26 @@ pub fn launch(tx: &Tx<'_>, settings: &Settings, session: &mut Session) -> ApiRes
             let customer = tx.fetch::<Customer>(&holder.customer, None)?;
             let to = customer.email.unwrap_or_default();
             let greeting = customer.name.unwrap_or_else(|| "there".into());
-            tx.put(&Email {
-                id: ids::new_id("email"),
-                created: now,
-                subject: format!(
-                    "{}: reconnect your {} account",
-                    settings.merchant_name, account.institution_name
-                ),
-                text: format!(
-                    "Hi {greeting},\n\n{} can no longer reach your {} account ending in {}. \
+            outbox::queue_email(
+                tx,
+                &Email {
+                    id: ids::new_id("email"),
+                    created: now,
+                    subject: format!(
+                        "{}: reconnect your {} account",
+                        settings.merchant_name, account.institution_name
+                    ),
+                    text: format!(
+                        "Hi {greeting},\n\n{} can no longer reach your {} account ending in {}. \
                      Reconnect it here:\n\n{url}\n\nThe link works once.",
-                    settings.merchant_name, account.institution_name, account.last4
-                ),
-                to,
-                url,
-                account: account.id,
-                session: session.id.clone(),
-            })?;
+                        settings.merchant_name, account.institution_name, account.last4
+                    ),
+                    to,
+                    url,
+                    account: account.id,
+                    session: session.id.clone(),
+                },
+            )?;
         }
     }
     tx.put(session)
@@ -225,7 +186,7 @@ pub fn launch(tx: &Tx<'_>, settings: &Settings, session: &mut Session) -> ApiRes
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/link_account_sessions/hosted", post(redeem))
-        .route("/v1/test_helpers/emails", get(outbox))
+        .route("/v1/test_helpers/emails", get(list_emails))
 }
 
 /// Trades a hosted relink token for the session's client secret, once.
@@ -256,13 +217,13 @@ async fn redeem(
     Ok(Json(body))
 }
 
-async fn outbox(
+async fn list_emails(
     _: SecretKey,
     State(state): State<AppState>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
     params.finish()?;
-    let emails: Vec<Email> = state.store.transaction(|tx| tx.all())?;
+    let emails = state.store.transaction(outbox::emails)?;
     Ok(Json(list_object(
         emails.iter().map(Email::to_json).collect(),
         false,

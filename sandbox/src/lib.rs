@@ -50,6 +50,8 @@ pub mod idempotency;
 pub mod ids;
 pub mod institutions;
 pub mod link_flow;
+pub mod list;
+pub mod outbox;
 pub mod payment_methods;
 pub mod relink;
 pub mod seed;

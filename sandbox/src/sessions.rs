@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::accounts::{
-    self, Account, AccountHolder, Authorization, Inactive, fresh_account_numbers, list_object,
+    self, Account, AccountHolder, Authorization, Inactive, fresh_account_numbers,
 };
 use crate::auth::SecretKey;
 use crate::customers;
@@ -26,6 +26,7 @@ use crate::form::Params;
 use crate::hosted::{self, DeliveryMethod, UiMode};
 use crate::ids;
 use crate::institutions::{self, Behaviour, Institution};
+use crate::list::list_object;
 use crate::relink::{Authentication, KnownAccount, Link, decide};
 use crate::store::{Document, Index, Tx};
 use crate::version::ApiVersion;

@@ -15,20 +15,20 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hmac::{Hmac, Mac};
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::Sha256;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::AppState;
-use crate::accounts::list_object;
 use crate::auth::SecretKey;
 use crate::config::DEFAULT_API_VERSION;
 use crate::error::{ApiError, ApiResult};
 use crate::events::Event;
 use crate::form::Params;
 use crate::ids;
+use crate::list::list_object;
+use crate::outbox::{self, Delivery};
 use crate::store::{Document, Store, Tx};
 use crate::version::ApiVersion;
 
@@ -127,11 +127,7 @@ pub fn enqueue(tx: &Tx<'_>, event: &Event) -> ApiResult<usize> {
     let mut queued = 0;
     for endpoint in tx.all::<WebhookEndpoint>()? {
         if endpoint.wants(&event.event_type) {
-            tx.conn().execute(
-                "INSERT INTO webhook_deliveries (endpoint_id, event_id, next_attempt_at)
-                 VALUES (?1, ?2, ?3)",
-                params![endpoint.id, event.id, event.created],
-            )?;
+            outbox::queue_delivery(tx, &endpoint.id, &event.id, event.created)?;
             queued += 1;
         }
     }
@@ -150,54 +146,29 @@ pub fn signature_header(secret: &str, timestamp: i64, body: &str) -> String {
     format!("t={timestamp},v1={signature}")
 }
 
-/// Seconds to wait before retry number `attempts` (1-based): 5 s doubling to at most an hour.
-fn backoff_secs(attempts: u32) -> i64 {
-    (5_i64 << attempts.min(10)).min(3600)
-}
-
-/// Stripe stops retrying after about three days; at an hour apart that is this many tries.
-const MAX_ATTEMPTS: u32 = 80;
-
-/// One delivery due now.
+/// One delivery due now, with what sending it takes.
 #[derive(Debug)]
 struct Due {
-    row: i64,
-    attempts: u32,
+    delivery: Delivery,
     url: String,
     secret: String,
     body: String,
 }
 
 fn take_due(tx: &Tx<'_>, now: i64) -> ApiResult<Vec<Due>> {
-    let mut stmt = tx.conn().prepare(
-        "SELECT id, endpoint_id, event_id, attempts FROM webhook_deliveries
-         WHERE delivered_at IS NULL AND next_attempt_at <= ?1 AND attempts < ?2
-         ORDER BY id LIMIT 50",
-    )?;
-    let rows = stmt
-        .query_map(params![now, MAX_ATTEMPTS], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, u32>(3)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut due = Vec::with_capacity(rows.len());
-    for (row, endpoint_id, event_id, attempts) in rows {
+    let queued = outbox::due_deliveries(tx, now)?;
+    let mut due = Vec::with_capacity(queued.len());
+    for delivery in queued {
         let (Some(endpoint), Some(event)) = (
-            tx.get::<WebhookEndpoint>(&endpoint_id)?,
-            tx.get::<Event>(&event_id)?,
+            tx.get::<WebhookEndpoint>(&delivery.endpoint_id)?,
+            tx.get::<Event>(&delivery.event_id)?,
         ) else {
             // The endpoint was deleted: nothing to deliver to.
-            tx.conn()
-                .execute("DELETE FROM webhook_deliveries WHERE id = ?1", [row])?;
+            outbox::discard(tx, &delivery)?;
             continue;
         };
         due.push(Due {
-            row,
-            attempts,
+            delivery,
             url: endpoint.url.clone(),
             secret: endpoint.secret.clone(),
             body: render_for(&event, &endpoint.api_version).to_string(),
@@ -215,34 +186,13 @@ pub async fn deliver_due(store: &Store) -> ApiResult<usize> {
         // against the receiving machine's clock.
         let signature = signature_header(&delivery.secret, ids::now(), &delivery.body);
         let status = post_json(&delivery.url, &delivery.body, &signature).await;
-        let ok = status.is_some_and(|s| (200..300).contains(&s));
-        if ok {
+        if outbox::is_accepted(status) {
             delivered += 1;
         } else {
             tracing::info!(url = %delivery.url, ?status, "webhook delivery failed; will retry");
         }
         store.transaction(|tx| {
-            let now = crate::clock::now(tx)?;
-            let attempts = delivery.attempts + 1;
-            tx.conn().execute(
-                "UPDATE webhook_deliveries SET attempts = ?2, last_status = ?3,
-                     delivered_at = CASE WHEN ?4 THEN ?5 ELSE NULL END,
-                     next_attempt_at = ?6
-                 WHERE id = ?1",
-                params![
-                    delivery.row,
-                    attempts,
-                    status,
-                    ok,
-                    now,
-                    now + backoff_secs(attempts)
-                ],
-            )?;
-            tx.conn().execute(
-                "INSERT INTO webhook_attempts (delivery_id, attempted_at, status) VALUES (?1, ?2, ?3)",
-                params![delivery.row, now, status],
-            )?;
-            Ok(())
+            outbox::record_attempt(tx, &delivery.delivery, status, crate::clock::now(tx)?)
         })?;
     }
     Ok(delivered)
@@ -391,15 +341,8 @@ async fn delete(
 ) -> ApiResult<Json<Value>> {
     state.store.transaction(|tx| {
         tx.fetch::<WebhookEndpoint>(&id, Some("id"))?;
-        tx.conn().execute(
-            "DELETE FROM objects WHERE kind = ?1 AND id = ?2",
-            params![WebhookEndpoint::KIND, id],
-        )?;
-        tx.conn().execute(
-            "DELETE FROM webhook_deliveries WHERE endpoint_id = ?1 AND delivered_at IS NULL",
-            [&id],
-        )?;
-        Ok(())
+        tx.delete::<WebhookEndpoint>(&id)?;
+        outbox::cancel_undelivered(tx, &id)
     })?;
     Ok(Json(
         json!({"id": id, "object": "webhook_endpoint", "deleted": true}),
@@ -418,43 +361,31 @@ async fn delivery_log(
     params.finish()?;
     let body = state.store.transaction(|tx| {
         tx.fetch::<Event>(&id, Some("id"))?;
-        let mut deliveries = tx.conn().prepare(
-            "SELECT id, endpoint_id, attempts, delivered_at, next_attempt_at
-             FROM webhook_deliveries WHERE event_id = ?1 ORDER BY id",
-        )?;
-        let rows = deliveries
-            .query_map([&id], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, u32>(2)?,
-                    row.get::<_, Option<i64>>(3)?,
-                    row.get::<_, i64>(4)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut attempts = tx.conn().prepare(
-            "SELECT attempted_at, status FROM webhook_attempts WHERE delivery_id = ?1 ORDER BY rowid",
-        )?;
-        let mut data = Vec::with_capacity(rows.len());
-        for (row, endpoint, count, delivered_at, next_attempt_at) in rows {
-            let log = attempts
-                .query_map([row], |r| {
-                    Ok(json!({"attempted_at": r.get::<_, i64>(0)?, "status": r.get::<_, Option<u16>>(1)?}))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            let url = tx.get::<WebhookEndpoint>(&endpoint)?.map(|e| e.url);
+        let mut data = Vec::new();
+        for logged in outbox::delivery_log(tx, &id)? {
+            let url = tx
+                .get::<WebhookEndpoint>(&logged.endpoint_id)?
+                .map(|e| e.url);
+            let attempts: Vec<Value> = logged
+                .attempts
+                .iter()
+                .map(|a| json!({"attempted_at": a.attempted_at, "status": a.status}))
+                .collect();
             data.push(json!({
                 "object": "test_helpers.webhook_delivery",
-                "webhook_endpoint": endpoint,
+                "webhook_endpoint": logged.endpoint_id,
                 "url": url,
-                "delivered": delivered_at.is_some(),
-                "delivered_at": delivered_at,
-                "next_attempt_at": if delivered_at.is_some() || count >= MAX_ATTEMPTS { None } else { Some(next_attempt_at) },
-                "attempts": log,
+                "delivered": logged.delivered_at.is_some(),
+                "delivered_at": logged.delivered_at,
+                "next_attempt_at": logged.next_attempt_at,
+                "attempts": attempts,
             }));
         }
-        Ok(list_object(data, false, &format!("/v1/test_helpers/events/{id}/deliveries")))
+        Ok(list_object(
+            data,
+            false,
+            &format!("/v1/test_helpers/events/{id}/deliveries"),
+        ))
     })?;
     Ok(Json(body))
 }
@@ -488,13 +419,6 @@ mod tests {
         );
         assert_eq!(parse_http_url("https://example.test/"), None);
         assert_eq!(parse_http_url("http:///x"), None);
-    }
-
-    #[test]
-    fn backoff_grows_then_caps() {
-        assert_eq!(backoff_secs(1), 10);
-        assert_eq!(backoff_secs(2), 20);
-        assert_eq!(backoff_secs(30), 3600);
     }
 
     #[test]
