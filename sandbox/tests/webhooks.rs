@@ -3,7 +3,7 @@
 mod common;
 
 use common::{Sandbox, account_id};
-use relink_sandbox::webhooks;
+use relink_sandbox::workflows::webhook_delivery as webhooks;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;

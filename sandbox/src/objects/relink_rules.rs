@@ -1,6 +1,6 @@
 //! The relink rules: what a finished session links and what `relink_result` says.
 //!
-//! This is the one place that decides; the HTTP layers only gather the facts (did the customer
+//! This is the one place that decides; the workflows only gather the facts (did the customer
 //! authenticate, what did they pick, which accounts sit on the authorization) and apply the
 //! [`Decision`]. The browser never sends a result, so it cannot forge one.
 
@@ -66,7 +66,7 @@ impl Decision {
 ///
 /// ```
 /// use relink::model::{FailureReason, RelinkOptions};
-/// use relink_sandbox::relink::{decide, Authentication, KnownAccount};
+/// use relink_sandbox::objects::relink_rules::{decide, Authentication, KnownAccount};
 ///
 /// let options = RelinkOptions { authorization: "fcauth_1".into(), account: Some("fca_1".into()) };
 /// let known = [KnownAccount { id: "fca_1", last4: "6789", repairable: true }];

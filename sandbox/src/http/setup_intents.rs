@@ -1,8 +1,6 @@
-//! SetupIntents (`seti_…`): turning a linked account into a payment method with a mandate.
-//!
-//! The merchant's server creates the SetupIntent with the secret key; the browser confirms it
-//! with the publishable key plus the SetupIntent's client secret, and the customer's IP address
-//! and user agent become the mandate's online acceptance.
+//! `/v1/setup_intents`: the merchant's server creates a SetupIntent with the secret key; the
+//! browser retrieves and confirms it with the publishable key plus the SetupIntent's client
+//! secret.
 
 use std::net::SocketAddr;
 
@@ -10,100 +8,20 @@ use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use relink::model::{AccountStatus, Permission};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::AppState;
-use crate::accounts::Account;
 use crate::auth::{AnyKey, SecretKey};
-use crate::customers;
+use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::form::Params;
+use crate::http::state::AppState;
 use crate::ids;
-use crate::payment_methods::{Mandate, PaymentMethod, tan_deactivated};
-use crate::store::{Document, Index, Tx};
-
-/// `status` of a SetupIntent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SetupIntentStatus {
-    /// No payment method yet.
-    RequiresPaymentMethod,
-    /// Ready to confirm.
-    RequiresConfirmation,
-    /// Confirmed: the payment method is attached and the mandate active.
-    Succeeded,
-}
-
-/// A SetupIntent.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SetupIntent {
-    /// `seti_…`.
-    pub id: String,
-    /// `seti_…_secret_…`, the browser's credential.
-    pub client_secret: String,
-    /// Unix seconds.
-    pub created: i64,
-    /// The customer the payment method is for.
-    pub customer: Option<String>,
-    /// `pm_…`.
-    pub payment_method: Option<String>,
-    /// `inbound` (debits) and/or `outbound` (payouts).
-    pub flow_directions: Option<Vec<String>>,
-    /// `status`.
-    pub status: SetupIntentStatus,
-    /// `mandate_…`, once confirmed.
-    pub mandate: Option<String>,
-}
-
-impl Document for SetupIntent {
-    const KIND: &'static str = "setup_intent";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn index(&self) -> Index<'_> {
-        Index {
-            customer: self.customer.as_deref(),
-            authorization: None,
-            client_secret: Some(&self.client_secret),
-        }
-    }
-}
-
-impl SetupIntent {
-    /// The API representation.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "id": self.id,
-            "object": "setup_intent",
-            "application": null,
-            "automatic_payment_methods": null,
-            "cancellation_reason": null,
-            "client_secret": self.client_secret,
-            "created": self.created,
-            "customer": self.customer,
-            "description": null,
-            "flow_directions": self.flow_directions,
-            "last_setup_error": null,
-            "latest_attempt": null,
-            "livemode": false,
-            "mandate": self.mandate,
-            "metadata": {},
-            "next_action": null,
-            "payment_method": self.payment_method,
-            "payment_method_options": {
-                "us_bank_account": {
-                    "financial_connections": {"permissions": ["payment_method"]},
-                    "verification_method": "automatic",
-                },
-            },
-            "payment_method_types": ["us_bank_account"],
-            "status": self.status,
-            "usage": "off_session",
-        })
-    }
-}
+use crate::objects::customer;
+use crate::objects::mandate::Acceptance;
+use crate::objects::payment_method::PaymentMethod;
+use crate::objects::setup_intent::{SetupIntent, SetupIntentStatus, debits};
+use crate::store::Tx;
+use crate::workflows::payment_setup::{PaymentMethodData, confirm, create_payment_method};
 
 /// Routes under `/v1/setup_intents`.
 pub fn router() -> Router<AppState> {
@@ -113,16 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/v1/setup_intents/{id}/confirm", post(confirm_handler))
 }
 
-/// The browser that is confirming: where the mandate's online acceptance comes from.
-#[derive(Debug, Clone)]
-pub struct ClientInfo {
-    /// IP address (from the socket, or `X-Forwarded-For` behind a proxy).
-    pub ip_address: String,
-    /// `User-Agent`.
-    pub user_agent: String,
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
+/// The browser that is confirming is where a mandate's online acceptance comes from.
+impl<S: Send + Sync> FromRequestParts<S> for Acceptance {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
@@ -142,21 +52,13 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("unknown")
             .to_owned();
-        Ok(ClientInfo {
+        Ok(Acceptance {
             ip_address: forwarded
                 .or(socket)
                 .unwrap_or_else(|| "127.0.0.1".to_owned()),
             user_agent,
         })
     }
-}
-
-/// `payment_method_data` for a `us_bank_account`.
-#[derive(Debug, Clone)]
-struct PaymentMethodData {
-    financial_connections_account: String,
-    name: Option<String>,
-    email: Option<String>,
 }
 
 fn take_payment_method_data(params: &mut Params) -> ApiResult<Option<PaymentMethodData>> {
@@ -189,7 +91,7 @@ fn take_payment_method_data(params: &mut Params) -> ApiResult<Option<PaymentMeth
 }
 
 /// `mandate_data`: explicit acceptance from the server, or `infer_from_client` from Stripe.js.
-fn take_mandate_data(params: &mut Params, client: &ClientInfo) -> ApiResult<Option<ClientInfo>> {
+fn take_mandate_data(params: &mut Params, client: &Acceptance) -> ApiResult<Option<Acceptance>> {
     if !params.contains(&["mandate_data"]) {
         return Ok(None);
     }
@@ -213,7 +115,7 @@ fn take_mandate_data(params: &mut Params, client: &ClientInfo) -> ApiResult<Opti
     if infer {
         return Ok(Some(client.clone()));
     }
-    Ok(Some(ClientInfo {
+    Ok(Some(Acceptance {
         ip_address: ip.ok_or_else(|| {
             ApiError::missing("mandate_data[customer_acceptance][online][ip_address]")
         })?,
@@ -223,125 +125,9 @@ fn take_mandate_data(params: &mut Params, client: &ClientInfo) -> ApiResult<Opti
     }))
 }
 
-/// Makes a payment method from a Financial Connections account the customer linked.
-fn create_payment_method(
-    tx: &Tx<'_>,
-    customer: Option<&str>,
-    data: PaymentMethodData,
-) -> ApiResult<PaymentMethod> {
-    let param = "payment_method_data[us_bank_account][financial_connections_account]";
-    let account = tx.fetch::<Account>(&data.financial_connections_account, Some(param))?;
-    if !account.permissions.contains(&Permission::PaymentMethod) {
-        return Err(ApiError::invalid_param(
-            param,
-            format!(
-                "Account {} was linked without the payment_method permission.",
-                account.id
-            ),
-        ));
-    }
-    if !account.subcategory.is_payment_eligible() {
-        return Err(ApiError::invalid_param(
-            param,
-            format!(
-                "Account {} is a {} account; only checking and savings accounts can be used.",
-                account.id, account.subcategory
-            ),
-        ));
-    }
-    let holder = account.account_holder.as_ref().map(|h| h.customer.as_str());
-    if let (Some(holder), Some(customer)) = (holder, customer)
-        && holder != customer
-    {
-        return Err(ApiError::invalid_param(
-            "customer",
-            "customer must be the Financial Connections account's account_holder.customer.",
-        ));
-    }
-    let pm = PaymentMethod {
-        id: ids::new_id("pm"),
-        created: crate::clock::now(tx)?,
-        customer: None,
-        billing_name: data.name,
-        billing_email: data.email,
-        financial_connections_account: account.id,
-    };
-    tx.put(&pm)?;
-    Ok(pm)
-}
-
-/// Confirms a SetupIntent: checks the account still works, records the mandate and attaches
-/// the payment method to the customer.
-/// Whether confirming needs a debit mandate: payouts-only (`outbound`) intents move money to the
-/// customer and need none, which is why the seeds' payouts example confirms without one.
-fn debits(flow_directions: Option<&[String]>) -> bool {
-    flow_directions.is_none_or(|directions| directions.iter().any(|d| d == "inbound"))
-}
-
-fn confirm(
-    tx: &Tx<'_>,
-    mut intent: SetupIntent,
-    acceptance: Option<ClientInfo>,
-) -> ApiResult<SetupIntent> {
-    let unexpected = |what: &str| {
-        ApiError::invalid(format!(
-            "You cannot confirm this SetupIntent because it {what}."
-        ))
-        .with_code("setup_intent_unexpected_state")
-    };
-    match intent.status {
-        SetupIntentStatus::Succeeded => return Err(unexpected("has already succeeded")),
-        SetupIntentStatus::RequiresPaymentMethod => {
-            return Err(
-                unexpected("has no payment method; pass payment_method_data")
-                    .with_param("payment_method_data"),
-            );
-        }
-        SetupIntentStatus::RequiresConfirmation => {}
-    }
-    let pm_id = intent
-        .payment_method
-        .clone()
-        .ok_or_else(|| ApiError::internal("requires_confirmation without a payment method"))?;
-    let mut pm = tx.fetch::<PaymentMethod>(&pm_id, None)?;
-    let account = tx.fetch::<Account>(&pm.financial_connections_account, None)?;
-    if account.status != AccountStatus::Active {
-        return Err(ApiError::invalid(format!(
-            "Financial Connections account {} is {}; ask the customer to relink it.",
-            account.id, account.status
-        ))
-        .with_code("financial_connections_account_inactive"));
-    }
-    if tan_deactivated(&account) {
-        return Err(ApiError::invalid(format!(
-            "The tokenized account number of {} is deactivated; ask the customer to relink it.",
-            account.id
-        ))
-        .with_code("financial_connections_account_inactive"));
-    }
-    if let Some(acceptance) = acceptance {
-        let mandate = Mandate {
-            id: ids::new_id("mandate"),
-            payment_method: pm.id.clone(),
-            accepted_at: crate::clock::now(tx)?,
-            ip_address: acceptance.ip_address,
-            user_agent: acceptance.user_agent,
-        };
-        tx.put(&mandate)?;
-        intent.mandate = Some(mandate.id);
-    }
-    if intent.customer.is_some() {
-        pm.customer = intent.customer.clone();
-        tx.put(&pm)?;
-    }
-    intent.status = SetupIntentStatus::Succeeded;
-    tx.put(&intent)?;
-    Ok(intent)
-}
-
 pub(crate) async fn create(
     _: SecretKey,
-    client: ClientInfo,
+    client: Acceptance,
     State(state): State<AppState>,
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
@@ -381,7 +167,7 @@ pub(crate) async fn create(
     }
     let body = state.store.transaction(|tx| {
         if let Some(customer) = &customer {
-            customers::ensure_exists(tx, customer, "customer")?;
+            customer::ensure_exists(tx, customer, "customer")?;
         }
         let payment_method = match (data, existing_pm) {
             (Some(data), _) => Some(create_payment_method(tx, customer.as_deref(), data)?.id),
@@ -393,7 +179,7 @@ pub(crate) async fn create(
         let intent = SetupIntent {
             client_secret: format!("{id}_{secret}"),
             id,
-            created: crate::clock::now(tx)?,
+            created: clock::now(tx)?,
             customer,
             status: if payment_method.is_some() {
                 SetupIntentStatus::RequiresConfirmation
@@ -487,7 +273,7 @@ async fn retrieve(
 
 async fn confirm_handler(
     key: AnyKey,
-    client: ClientInfo,
+    client: Acceptance,
     State(state): State<AppState>,
     Path(id): Path<String>,
     mut params: Params,

@@ -1,22 +1,14 @@
-//! Financial Connections accounts (`fca_…`) and the authorizations (`fcauth_…`) behind them.
+//! Financial Connections accounts (`fca_…`): what they hold, the rules about their status and
+//! account numbers, and how they render.
 
-use axum::extract::{Path, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use relink::model::{
     AccountCategory, AccountStatus, AccountSubcategory, InactiveAction, InactiveCause, Permission,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::AppState;
-use crate::auth::SecretKey;
 use crate::error::{ApiError, ApiResult};
-use crate::events;
-use crate::form::Params;
-use crate::institutions::{self, Behaviour, Institution};
-use crate::list::{Cursor, Page, list_object, paginate};
-use crate::sessions::Session;
+use crate::objects::institutions::{self, Behaviour, Institution};
 use crate::store::{Document, Index, Tx};
 use crate::version::ApiVersion;
 
@@ -283,193 +275,84 @@ impl Account {
 /// (`financial_connections.account.upcoming_account_number_expiry`): the hosted relink window.
 pub const EXPIRY_NOTICE_SECS: i64 = 30 * 24 * 60 * 60;
 
-/// Deactivates every TAN whose expiry the sandbox clock has passed, recording
-/// `financial_connections.account.account_numbers_updated` for each account touched, and
-/// announces, once per TAN, those that will expire within [`EXPIRY_NOTICE_SECS`].
-pub fn expire_due_account_numbers(tx: &Tx<'_>, now: i64) -> ApiResult<()> {
-    for mut account in tx.all::<Account>()? {
-        for number in &account.account_numbers {
-            let Some(expiry) = number.expected_expiry_date else {
-                continue;
-            };
-            let upcoming = number.identifier_type == IdentifierType::TokenizedAccountNumber
-                && number.status == AccountNumberStatus::Transactable
-                && now < expiry
-                && expiry - now <= EXPIRY_NOTICE_SECS;
-            let notice = format!("expiry_notice:{}:{expiry}", account.id);
-            if upcoming && tx.meta(&notice)?.is_none() {
-                tx.set_meta(&notice, &now.to_string())?;
-                events::emit(
-                    tx,
-                    events::UPCOMING_ACCOUNT_NUMBER_EXPIRY,
-                    account.to_json(&ApiVersion::preview()),
-                    None,
-                )?;
-            }
-        }
+impl AccountNumber {
+    /// Whether this is a TAN that has expired by `now` and still reads as transactable.
+    pub fn is_expired_tan(&self, now: i64) -> bool {
+        self.identifier_type == IdentifierType::TokenizedAccountNumber
+            && self.status == AccountNumberStatus::Transactable
+            && self.expected_expiry_date.is_some_and(|at| at <= now)
+    }
+
+    /// Whether this is a working TAN that expires within [`EXPIRY_NOTICE_SECS`] of `now`.
+    pub fn expires_soon(&self, now: i64) -> bool {
+        self.identifier_type == IdentifierType::TokenizedAccountNumber
+            && self.status == AccountNumberStatus::Transactable
+            && self
+                .expected_expiry_date
+                .is_some_and(|expiry| now < expiry && expiry - now <= EXPIRY_NOTICE_SECS)
+    }
+}
+
+impl Account {
+    /// Whether the account's tokenized account number no longer works.
+    pub fn tan_deactivated(&self) -> bool {
+        self.account_numbers.iter().any(|n| {
+            n.identifier_type == IdentifierType::TokenizedAccountNumber
+                && n.status == AccountNumberStatus::Deactivated
+        })
+    }
+
+    /// Deactivates every TAN that has expired by `now`; returns whether any did.
+    pub fn deactivate_expired_tans(&mut self, now: i64) -> bool {
         let mut changed = false;
-        for number in &mut account.account_numbers {
-            if crate::clock::is_expired_tan(
-                number.identifier_type,
-                number.status,
-                number.expected_expiry_date,
-                now,
-            ) {
+        for number in &mut self.account_numbers {
+            if number.is_expired_tan(now) {
                 number.status = AccountNumberStatus::Deactivated;
                 changed = true;
             }
         }
-        if changed {
-            tx.put(&account)?;
-            events::emit(
-                tx,
-                events::ACCOUNT_NUMBERS_UPDATED,
-                account.to_json(&ApiVersion::preview()),
-                None,
-            )?;
-        }
+        changed
     }
-    Ok(())
-}
 
-/// Saves `after` and, when its status changed from `before`'s, records the matching
-/// `financial_connections.account.*` event.
-pub fn save_with_event(tx: &Tx<'_>, before: &Account, after: &Account) -> ApiResult<()> {
-    tx.put(after)?;
-    let event_type = match (before.status, after.status) {
-        (AccountStatus::Active, AccountStatus::Inactive) => events::ACCOUNT_DEACTIVATED,
-        (AccountStatus::Inactive, AccountStatus::Active) => events::ACCOUNT_REACTIVATED,
-        (AccountStatus::Active | AccountStatus::Inactive, AccountStatus::Disconnected) => {
-            events::ACCOUNT_DISCONNECTED
+    /// Records a data refresh of `features` at `now`, if the account is active and was linked
+    /// with the permission each needs.
+    pub fn refresh(&mut self, features: &[Feature], now: i64) -> ApiResult<()> {
+        if self.status != AccountStatus::Active {
+            return Err(ApiError::invalid(format!(
+                "Account {} is {} and its data cannot be refreshed. \
+                 Ask the customer to relink it.",
+                self.id, self.status
+            ))
+            .with_code("financial_connections_account_inactive"));
         }
-        _ => return Ok(()),
-    };
-    events::emit(
-        tx,
-        event_type,
-        after.to_json(&ApiVersion::preview()),
-        Some(json!({
-            "status": before.status,
-            "status_details": status_details(before.inactive.as_ref()),
-        })),
-    )
+        for feature in features {
+            if !self.permissions.contains(&feature.permission()) {
+                return Err(ApiError::invalid_param(
+                    "features",
+                    format!(
+                        "Account {} was not linked with the {} permission; \
+                         relink it with that permission to refresh this data.",
+                        self.id,
+                        feature.permission()
+                    ),
+                ));
+            }
+            match feature {
+                Feature::Balance => self.refreshed.balance = Some(now),
+                Feature::Ownership => self.refreshed.ownership = Some(now),
+                Feature::Transactions => self.refreshed.transactions = Some(now),
+            }
+        }
+        Ok(())
+    }
 }
 
-fn status_details(inactive: Option<&Inactive>) -> Value {
+/// `status_details` of an account or authorization: `{}` while active.
+pub fn status_details(inactive: Option<&Inactive>) -> Value {
     match inactive {
         Some(i) => json!({"inactive": {"action": i.action, "cause": i.cause}}),
         None => json!({}),
     }
-}
-
-/// A Financial Connections authorization: the credentials behind a group of accounts.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Authorization {
-    /// `fcauth_…`.
-    pub id: String,
-    /// Unix seconds.
-    pub created: i64,
-    /// Owner of its accounts.
-    pub account_holder: Option<AccountHolder>,
-    /// `fcinst_…`.
-    pub institution: String,
-    /// Name of the institution.
-    pub institution_name: String,
-    /// `status`.
-    pub status: AccountStatus,
-    /// `status_details.inactive`, set while inactive.
-    pub inactive: Option<Inactive>,
-}
-
-impl Document for Authorization {
-    const KIND: &'static str = "financial_connections.authorization";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn index(&self) -> Index<'_> {
-        Index {
-            customer: self.account_holder.as_ref().map(|h| h.customer.as_str()),
-            authorization: Some(&self.id),
-            client_secret: None,
-        }
-    }
-}
-
-impl Authorization {
-    /// The API representation (a preview-only object).
-    pub fn to_json(&self) -> Value {
-        json!({
-            "id": self.id,
-            "object": "financial_connections.authorization",
-            "account_holder": AccountHolder::to_json(self.account_holder.as_ref()),
-            "created": self.created,
-            "institution": self.institution,
-            "institution_name": self.institution_name,
-            "livemode": false,
-            "status": self.status,
-            "status_details": status_details(self.inactive.as_ref()),
-        })
-    }
-}
-
-/// Routes under `/v1/financial_connections/accounts` and `…/authorizations`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/financial_connections/accounts", get(list))
-        .route("/v1/financial_connections/accounts/{id}", get(retrieve))
-        .route(
-            "/v1/financial_connections/accounts/{id}/disconnect",
-            post(disconnect),
-        )
-        .route(
-            "/v1/financial_connections/accounts/{id}/refresh",
-            post(refresh),
-        )
-        .route(
-            "/v1/financial_connections/authorizations/{id}",
-            get(retrieve_authorization),
-        )
-}
-
-const ACCOUNTS_URL: &str = "/v1/financial_connections/accounts";
-
-async fn list(
-    _: SecretKey,
-    version: ApiVersion,
-    State(state): State<AppState>,
-    mut params: Params,
-) -> ApiResult<Json<Value>> {
-    let customer = params.take_str(&["account_holder", "customer"])?;
-    let session = params.take_str(&["session"])?;
-    let cursor = Cursor::take(&mut params)?;
-    params.finish()?;
-    cursor.check()?;
-    let page = state.store.transaction(|tx| {
-        let Some(session_id) = &session else {
-            let (items, has_more) = tx.page::<Account>(
-                customer.as_deref(),
-                cursor.limit,
-                cursor.starting_after.as_deref(),
-                cursor.ending_before.as_deref(),
-            )?;
-            return Ok(Page { items, has_more });
-        };
-        // A session links a handful of accounts: filter and page them in memory.
-        let session = tx.fetch::<Session>(session_id, Some("session"))?;
-        let linked = load_all(tx, &session.accounts)?
-            .into_iter()
-            .filter(|account| {
-                customer.is_none()
-                    || account.account_holder.as_ref().map(|h| &h.customer) == customer.as_ref()
-            })
-            .collect();
-        paginate(linked, &cursor)
-    })?;
-    Ok(Json(list_object(
-        page.items.iter().map(|a| a.to_json(&version)).collect(),
-        page.has_more,
-        ACCOUNTS_URL,
-    )))
 }
 
 /// Loads accounts by ID, in the given order.
@@ -477,67 +360,14 @@ pub fn load_all(tx: &Tx<'_>, ids: &[String]) -> ApiResult<Vec<Account>> {
     ids.iter().map(|id| tx.fetch::<Account>(id, None)).collect()
 }
 
-async fn retrieve(
-    _: SecretKey,
-    version: ApiVersion,
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    params: Params,
-) -> ApiResult<Json<Value>> {
-    params.finish()?;
-    let account = state
-        .store
-        .transaction(|tx| tx.fetch::<Account>(&id, Some("id")))?;
-    Ok(Json(account.to_json(&version)))
-}
-
-async fn retrieve_authorization(
-    _: SecretKey,
-    version: ApiVersion,
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    params: Params,
-) -> ApiResult<Json<Value>> {
-    params.finish()?;
-    if !version.is_preview() {
-        // The authorization object only exists in the preview API.
-        return Err(ApiError::invalid(
-            "Unrecognized request URL (GET: /v1/financial_connections/authorizations/{id}). \
-             Financial Connections authorizations need a preview Stripe-Version.",
-        )
-        .with_status(axum::http::StatusCode::NOT_FOUND));
-    }
-    let authorization = state
-        .store
-        .transaction(|tx| tx.fetch::<Authorization>(&id, Some("id")))?;
-    Ok(Json(authorization.to_json()))
-}
-
-async fn disconnect(
-    _: SecretKey,
-    version: ApiVersion,
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    params: Params,
-) -> ApiResult<Json<Value>> {
-    params.finish()?;
-    let account = state.store.transaction(|tx| {
-        let before = tx.fetch::<Account>(&id, Some("id"))?;
-        let mut account = before.clone();
-        // Disconnecting is final and idempotent: a second call changes nothing.
-        account.status = AccountStatus::Disconnected;
-        account.inactive = None;
-        save_with_event(tx, &before, &account)?;
-        Ok(account)
-    })?;
-    Ok(Json(account.to_json(&version)))
-}
-
 /// `features[]` of a refresh.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Feature {
+pub enum Feature {
+    /// `balance`.
     Balance,
+    /// `ownership`.
     Ownership,
+    /// `transactions`.
     Transactions,
 }
 
@@ -562,50 +392,4 @@ impl Feature {
             Feature::Transactions => Permission::Transactions,
         }
     }
-}
-
-async fn refresh(
-    _: SecretKey,
-    version: ApiVersion,
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    mut params: Params,
-) -> ApiResult<Json<Value>> {
-    let features = params.take_enum_list::<Feature>(&["features"])?;
-    params.finish()?;
-    if features.is_empty() {
-        return Err(ApiError::missing("features"));
-    }
-    let account = state.store.transaction(|tx| {
-        let mut account = tx.fetch::<Account>(&id, Some("id"))?;
-        if account.status != AccountStatus::Active {
-            return Err(ApiError::invalid(format!(
-                "Account {id} is {} and its data cannot be refreshed. \
-                 Ask the customer to relink it.",
-                account.status
-            ))
-            .with_code("financial_connections_account_inactive"));
-        }
-        let now = crate::clock::now(tx)?;
-        for feature in features {
-            if !account.permissions.contains(&feature.permission()) {
-                return Err(ApiError::invalid_param(
-                    "features",
-                    format!(
-                        "Account {id} was not linked with the {} permission; \
-                         relink it with that permission to refresh this data.",
-                        feature.permission()
-                    ),
-                ));
-            }
-            match feature {
-                Feature::Balance => account.refreshed.balance = Some(now),
-                Feature::Ownership => account.refreshed.ownership = Some(now),
-                Feature::Transactions => account.refreshed.transactions = Some(now),
-            }
-        }
-        tx.put(&account)?;
-        Ok(account)
-    })?;
-    Ok(Json(account.to_json(&version)))
 }
