@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::error::{ApiError, ApiResult};
 use crate::objects::institutions::{self, Behaviour, Institution};
 use crate::store::{Document, Index, Tx};
-use crate::version::ApiVersion;
+use crate::version::{ApiVersion, PreviewFields};
 
 /// `account_holder`: who owns an account or a session's accounts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,6 +185,13 @@ impl Document for Account {
 }
 
 impl Account {
+    /// The fields only preview versions show: the authorization behind the account and why it
+    /// is inactive.
+    pub const PREVIEW: PreviewFields = PreviewFields {
+        object: "financial_connections.account",
+        fields: &["authorization", "status_details"],
+    };
+
     /// Whether a relink can bring this account back: it is inactive for a reason that lives on
     /// the authorization, or active already.
     pub fn is_repairable(&self) -> bool {
@@ -263,10 +270,9 @@ impl Account {
                 refresh
             }),
         });
-        if version.is_preview() {
-            out["authorization"] = json!(self.authorization);
-            out["status_details"] = status_details(self.inactive.as_ref());
-        }
+        out["authorization"] = json!(self.authorization);
+        out["status_details"] = status_details(self.inactive.as_ref());
+        version.hide_preview_fields(&mut out, &Account::PREVIEW);
         out
     }
 }
@@ -391,5 +397,40 @@ impl Feature {
             Feature::Ownership => Permission::Ownership,
             Feature::Transactions => Permission::Transactions,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_preview_declaration_names_exactly_the_fields_ga_loses() {
+        let institution = institutions::find("Sandbox Bank").unwrap();
+        let account = Account {
+            id: "fca_1".into(),
+            created: 1,
+            authorization: "fcauth_1".into(),
+            account_holder: None,
+            institution: institution.id.into(),
+            institution_name: institution.name.into(),
+            display_name: "Checking".into(),
+            last4: "6789".into(),
+            category: AccountCategory::Cash,
+            subcategory: AccountSubcategory::Checking,
+            permissions: vec![Permission::PaymentMethod],
+            status: AccountStatus::Inactive,
+            inactive: Some(Inactive::because(InactiveCause::AccessExpired)),
+            account_numbers: fresh_account_numbers(institution, 1, false),
+            refreshed: Refreshed::default(),
+        };
+        let preview = account.to_json(&ApiVersion::preview());
+        let ga = account.to_json(&ApiVersion("2025-03-31.basil".into()));
+        for field in Account::PREVIEW.fields {
+            assert!(preview.get(field).is_some(), "preview renders {field}");
+            assert!(ga.get(field).is_none(), "GA hides {field}");
+        }
+        let shown = |v: &Value| v.as_object().unwrap().len();
+        assert_eq!(shown(&preview) - shown(&ga), Account::PREVIEW.fields.len());
     }
 }

@@ -12,10 +12,15 @@ use serde_json::{Value, json};
 use crate::clock;
 use crate::error::ApiResult;
 use crate::ids;
+use crate::objects::account::Account;
+use crate::objects::session::Session;
 use crate::objects::webhook_endpoint::WebhookEndpoint;
 use crate::outbox;
 use crate::store::{Document, Tx};
-use crate::version::ApiVersion;
+use crate::version::{ApiVersion, PreviewFields};
+
+/// The objects events capture, whose preview fields a GA reader must not see in them.
+const CAPTURED: &[&PreviewFields] = &[&Account::PREVIEW, &Session::PREVIEW];
 
 /// `financial_connections.account.deactivated`.
 pub const ACCOUNT_DEACTIVATED: &str = "financial_connections.account.deactivated";
@@ -100,35 +105,20 @@ impl Event {
             "request": {"id": null, "idempotency_key": null},
             "type": self.event_type,
         });
-        if !ApiVersion(api_version.to_owned()).is_preview() {
-            strip_preview_fields(&mut body["data"]["object"]);
+        let version = ApiVersion(api_version.to_owned());
+        version.hide_captured_preview_fields(&mut body["data"]["object"], CAPTURED);
+        // The changed fields' old values are fields of the same object.
+        if let Some(declared) = CAPTURED
+            .iter()
+            .find(|d| Some(d.object) == self.object_kind())
+        {
+            version.hide_preview_fields(&mut body["data"]["previous_attributes"], declared);
         }
         body
     }
-}
 
-/// Removes the preview-only fields from a rendered object, for GA API versions.
-pub fn strip_preview_fields(object: &mut Value) {
-    let kind = object["object"].as_str().unwrap_or_default().to_owned();
-    let Some(map) = object.as_object_mut() else {
-        return;
-    };
-    match kind.as_str() {
-        "financial_connections.account" => {
-            map.remove("authorization");
-            map.remove("status_details");
-        }
-        "financial_connections.session" => {
-            map.remove("relink_options");
-            map.remove("relink_result");
-            map.remove("status");
-            if let Some(Value::Array(accounts)) =
-                map.get_mut("accounts").and_then(|a| a.get_mut("data"))
-            {
-                accounts.iter_mut().for_each(strip_preview_fields);
-            }
-        }
-        _ => {}
+    fn object_kind(&self) -> Option<&str> {
+        self.object.get("object").and_then(Value::as_str)
     }
 }
 
@@ -156,5 +146,36 @@ mod tests {
             preview["data"]["object"]["status_details"]["inactive"]["action"],
             "relink_required"
         );
+    }
+
+    #[test]
+    fn ga_payloads_lose_the_sessions_and_its_accounts_preview_fields_and_old_values() {
+        let event = Event {
+            id: "evt_2".into(),
+            created: 1,
+            event_type: SESSION_UPDATED.into(),
+            object: json!({"object": "financial_connections.session", "id": "fcsess_1",
+                "ui_mode": "hosted", "hosted": {"delivery_method": "url"}, "url": "http://x",
+                "status": "succeeded", "relink_options": null, "relink_result": null,
+                "accounts": {"object": "list", "data": [
+                    {"object": "financial_connections.account", "id": "fca_1",
+                     "authorization": "fcauth_1", "status_details": {}}]}}),
+            previous_attributes: Some(json!({"status": "pending"})),
+            pending_webhooks: 1,
+        };
+        let ga = event.to_json("2025-03-31.basil");
+        let session = &ga["data"]["object"];
+        for field in Session::PREVIEW.fields {
+            assert!(session.get(field).is_none(), "{field}");
+        }
+        assert_eq!(session["id"], "fcsess_1");
+        assert_eq!(
+            session["accounts"]["data"][0],
+            json!({"object": "financial_connections.account", "id": "fca_1"})
+        );
+        assert_eq!(ga["data"]["previous_attributes"], json!({}));
+        let preview = event.to_json("2026-04-22.preview");
+        assert_eq!(preview["data"]["object"], event.object);
+        assert_eq!(preview["data"]["previous_attributes"]["status"], "pending");
     }
 }

@@ -19,7 +19,7 @@ use crate::objects::customer;
 use crate::objects::institutions::{self, Institution};
 use crate::objects::relink_rules::Authentication;
 use crate::store::{Document, Index, Tx};
-use crate::version::ApiVersion;
+use crate::version::{ApiVersion, PreviewFields};
 
 /// `ui_mode` of a session (preview).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +134,19 @@ const DEFAULT_RELINK_LIMIT: u32 = 1;
 const DEFAULT_PLAIN_LIMIT: u32 = 100;
 
 impl Session {
+    /// The fields only preview versions show: everything about relinking and hosted relink.
+    pub const PREVIEW: PreviewFields = PreviewFields {
+        object: "financial_connections.session",
+        fields: &[
+            "relink_options",
+            "relink_result",
+            "status",
+            "ui_mode",
+            "hosted",
+            "url",
+        ],
+    };
+
     /// Whether the customer may link an account of this kind in this session.
     pub fn is_eligible(&self, subcategory: AccountSubcategory) -> bool {
         let allowed_kind = self
@@ -186,14 +199,13 @@ impl Session {
         if with_secret {
             out["client_secret"] = json!(self.client_secret);
         }
-        if version.is_preview() {
-            out["relink_options"] = json!(self.relink_options);
-            out["relink_result"] = json!(self.relink_result);
-            out["status"] = json!(self.status);
-            out["ui_mode"] = json!(self.ui_mode);
-            out["hosted"] = json!(self.hosted.map(|d| json!({"delivery_method": d})));
-            out["url"] = json!(self.url);
-        }
+        out["relink_options"] = json!(self.relink_options);
+        out["relink_result"] = json!(self.relink_result);
+        out["status"] = json!(self.status);
+        out["ui_mode"] = json!(self.ui_mode);
+        out["hosted"] = json!(self.hosted.map(|d| json!({"delivery_method": d})));
+        out["url"] = json!(self.url);
+        version.hide_preview_fields(&mut out, &Session::PREVIEW);
         Ok(out)
     }
 }
@@ -278,4 +290,46 @@ pub fn create(tx: &Tx<'_>, new: NewSession) -> ApiResult<Session> {
     };
     tx.put(&session)?;
     Ok(session)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn the_preview_declaration_names_exactly_the_fields_ga_loses() {
+        let store = Store::open(":memory:").unwrap();
+        let session = Session {
+            id: "fcsess_1".into(),
+            client_secret: "fcsess_client_secret_1".into(),
+            created: 1,
+            account_holder: None,
+            permissions: vec![Permission::Balances],
+            account_subcategories: None,
+            limit_accounts: 1,
+            relink_options: None,
+            relink_result: None,
+            return_url: None,
+            status: SessionStatus::Pending,
+            accounts: Vec::new(),
+            progress: Progress::default(),
+            ui_mode: UiMode::Hosted,
+            hosted: Some(DeliveryMethod::Url),
+            url: Some("http://127.0.0.1:4242/hosted-relink.html#token=hrt_1".into()),
+        };
+        let render = |version: &str| {
+            store
+                .transaction(|tx| session.to_json(tx, &ApiVersion(version.into()), true))
+                .unwrap()
+        };
+        let preview = render("2026-04-22.preview");
+        let ga = render("2025-03-31.basil");
+        for field in Session::PREVIEW.fields {
+            assert!(preview.get(field).is_some(), "preview renders {field}");
+            assert!(ga.get(field).is_none(), "GA hides {field}");
+        }
+        let shown = |v: &Value| v.as_object().unwrap().len();
+        assert_eq!(shown(&preview) - shown(&ga), Session::PREVIEW.fields.len());
+    }
 }
