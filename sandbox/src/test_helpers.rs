@@ -14,7 +14,7 @@ use crate::form::{Params, parse_enum};
 use crate::http::state::AppState;
 use crate::list::list_object;
 use crate::objects::event::Event;
-use crate::objects::institutions::{self, Behaviour};
+use crate::objects::institutions::{self, Behaviour, Institution};
 use crate::objects::relink_rules::Authentication;
 use crate::objects::session::Session;
 use crate::objects::webhook_endpoint::WebhookEndpoint;
@@ -56,40 +56,12 @@ async fn complete_session(
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
     let institution = params.take_str(&["institution"])?;
-    let authentication = match params.take_str(&["authentication"])?.as_deref() {
-        None | Some("succeeded") => Authentication::Succeeded,
-        Some("failed") => Authentication::Failed,
-        Some("abandoned") => Authentication::Abandoned,
-        // A sandbox extension: the bank is down during this attempt, at any institution, so
-        // that `failure_reason: "other"` can be tested on accounts linked anywhere.
-        Some("institution_down") => Authentication::InstitutionDown,
-        Some(other) => {
-            return Err(ApiError::invalid_param(
-                "authentication",
-                format!(
-                    "Invalid authentication: must be one of succeeded, failed, abandoned, \
-                     institution_down (got {other})."
-                ),
-            ));
-        }
-    };
+    let authentication = read_authentication(&mut params)?;
     let picked = params.take_list(&["accounts"])?;
     params.finish()?;
     let body = state.store.transaction(|tx| {
         let session = tx.fetch::<Session>(&id, Some("id"))?;
-        let institution = match (session.fixed_institution(tx)?, institution.as_deref()) {
-            (Some(_), Some(_)) => {
-                return Err(ApiError::invalid_param(
-                    "institution",
-                    "Relink sessions are fixed to their authorization's institution; \
-                     omit institution.",
-                ));
-            }
-            (Some(fixed), None) => fixed,
-            (None, Some(wanted)) => institutions::find(wanted)
-                .ok_or_else(|| ApiError::no_such("institution", wanted, Some("institution")))?,
-            (None, None) => &institutions::ALL[0],
-        };
+        let institution = institution_for(tx, &session, institution.as_deref())?;
         // Down Bank never answers, whatever the customer would have done.
         let authentication = if institution.behaviour == Behaviour::Down {
             Authentication::InstitutionDown
@@ -108,6 +80,45 @@ async fn complete_session(
         session.to_json(tx, &version, true)
     })?;
     Ok(Json(body))
+}
+
+/// `authentication`: how the customer's login went (default `succeeded`).
+fn read_authentication(params: &mut Params) -> ApiResult<Authentication> {
+    match params.take_str(&["authentication"])?.as_deref() {
+        None | Some("succeeded") => Ok(Authentication::Succeeded),
+        Some("failed") => Ok(Authentication::Failed),
+        Some("abandoned") => Ok(Authentication::Abandoned),
+        // A sandbox extension: the bank is down during this attempt, at any institution, so
+        // that `failure_reason: "other"` can be tested on accounts linked anywhere.
+        Some("institution_down") => Ok(Authentication::InstitutionDown),
+        Some(other) => Err(ApiError::invalid_param(
+            "authentication",
+            format!(
+                "Invalid authentication: must be one of succeeded, failed, abandoned, \
+                 institution_down (got {other})."
+            ),
+        )),
+    }
+}
+
+/// Where the customer logs in: a relink session's own institution (which `institution` may
+/// not override), the one named, or Sandbox Bank.
+fn institution_for(
+    tx: &Tx<'_>,
+    session: &Session,
+    wanted: Option<&str>,
+) -> ApiResult<&'static Institution> {
+    match (session.fixed_institution(tx)?, wanted) {
+        (Some(_), Some(_)) => Err(ApiError::invalid_param(
+            "institution",
+            "Relink sessions are fixed to their authorization's institution; \
+             omit institution.",
+        )),
+        (Some(fixed), None) => Ok(fixed),
+        (None, Some(wanted)) => institutions::find(wanted)
+            .ok_or_else(|| ApiError::no_such("institution", wanted, Some("institution"))),
+        (None, None) => Ok(&institutions::ALL[0]),
+    }
 }
 
 async fn deactivate_account(

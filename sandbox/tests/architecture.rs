@@ -70,76 +70,79 @@ fn code_only(source: &str) -> String {
     let mut out = String::with_capacity(source.len());
     let mut i = 0;
     while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        if c == '/' && next == Some('/') {
-            while i < chars.len() && chars[i] != '\n' {
+        let skipped = match (chars[i], chars.get(i + 1).copied()) {
+            ('/', Some('/')) => Some((line_comment_end(&chars, i), "")),
+            ('/', Some('*')) => Some((block_comment_end(&chars, i), "")),
+            ('r', Some('"' | '#')) if !is_ident(i.checked_sub(1).and_then(|j| chars.get(j))) => {
+                raw_string_end(&chars, i).map(|end| (end, "\"\""))
+            }
+            ('"', _) => Some((string_end(&chars, i), "\"\"")),
+            ('\'', _) => char_literal_end(&chars, i).map(|end| (end, "' '")),
+            _ => None,
+        };
+        match skipped {
+            Some((end, placeholder)) => {
+                out.push_str(placeholder);
+                i = end;
+            }
+            None => {
+                out.push(chars[i]);
                 i += 1;
             }
-        } else if c == '/' && next == Some('*') {
-            i += 2;
-            while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
-                i += 1;
-            }
-            i += 2;
-        } else if c == 'r'
-            && matches!(next, Some('"' | '#'))
-            && !is_ident(chars.get(i.wrapping_sub(1)))
-        {
-            // A raw string: r"…", r#"…"#.
-            let mut j = i + 1;
-            let mut hashes = 0;
-            while chars.get(j) == Some(&'#') {
-                hashes += 1;
-                j += 1;
-            }
-            if chars.get(j) != Some(&'"') {
-                out.push(c);
-                i += 1;
-                continue;
-            }
-            j += 1;
-            loop {
-                if j >= chars.len() {
-                    break;
-                }
-                if chars[j] == '"' && (0..hashes).all(|k| chars.get(j + 1 + k) == Some(&'#')) {
-                    j += 1 + hashes;
-                    break;
-                }
-                j += 1;
-            }
-            out.push_str("\"\"");
-            i = j;
-        } else if c == '"' {
-            i += 1;
-            while i < chars.len() && chars[i] != '"' {
-                i += if chars[i] == '\\' { 2 } else { 1 };
-            }
-            i += 1;
-            out.push_str("\"\"");
-        } else if c == '\'' {
-            // A char literal ('x', '\n', '\u{1F600}'), or else a lifetime, which is code.
-            if next == Some('\\') {
-                let mut j = i + 2;
-                while j < chars.len() && chars[j] != '\'' {
-                    j += 1;
-                }
-                i = j + 1;
-                out.push_str("' '");
-            } else if chars.get(i + 2) == Some(&'\'') {
-                i += 3;
-                out.push_str("' '");
-            } else {
-                out.push(c);
-                i += 1;
-            }
-        } else {
-            out.push(c);
-            i += 1;
         }
     }
     out
+}
+
+/// Where the `//` comment starting at `at` ends (its newline stays code).
+fn line_comment_end(chars: &[char], at: usize) -> usize {
+    (at..chars.len())
+        .find(|&i| chars[i] == '\n')
+        .unwrap_or(chars.len())
+}
+
+/// Just past the `*/` closing the comment that starts at `at`.
+fn block_comment_end(chars: &[char], at: usize) -> usize {
+    (at + 2..chars.len())
+        .find(|&i| chars[i] == '*' && chars.get(i + 1) == Some(&'/'))
+        .map_or(chars.len(), |i| i + 2)
+}
+
+/// Just past the closing quote of the string literal opening at `at`.
+fn string_end(chars: &[char], at: usize) -> usize {
+    let mut i = at + 1;
+    while i < chars.len() && chars[i] != '"' {
+        i += if chars[i] == '\\' { 2 } else { 1 };
+    }
+    i + 1
+}
+
+/// Just past `r"…"` or `r#"…"#` starting at `at`; `None` if it is a raw identifier.
+fn raw_string_end(chars: &[char], at: usize) -> Option<usize> {
+    let hashes = chars[at + 1..].iter().take_while(|c| **c == '#').count();
+    let open = at + 1 + hashes;
+    if chars.get(open) != Some(&'"') {
+        return None;
+    }
+    let closes = |i: usize| chars[i] == '"' && (1..=hashes).all(|k| chars.get(i + k) == Some(&'#'));
+    Some(
+        (open + 1..chars.len())
+            .find(|&i| closes(i))
+            .map_or(chars.len(), |i| i + 1 + hashes),
+    )
+}
+
+/// Just past the char literal (`'x'`, `'\n'`, `'\u{1F600}'`) at `at`; `None` for a lifetime,
+/// which is code.
+fn char_literal_end(chars: &[char], at: usize) -> Option<usize> {
+    if chars.get(at + 1) == Some(&'\\') {
+        let close = (at + 2..chars.len()).find(|&i| chars[i] == '\'')?;
+        Some(close + 1)
+    } else if chars.get(at + 2) == Some(&'\'') {
+        Some(at + 3)
+    } else {
+        None
+    }
 }
 
 fn is_ident(c: Option<&char>) -> bool {
@@ -499,6 +502,16 @@ mod checker {
         assert_eq!(deps("objects"), ["objects::account", "objects::session"]);
         assert_eq!(find_cycle(&graph), None);
         assert_eq!(layer_violations(&graph), Vec::<String>::new());
+    }
+
+    #[test]
+    fn blanks_comments_and_literals_but_keeps_lifetimes() {
+        let code = code_only(
+            "fn f<'a>(x: &'a str) -> char { /* crate::a */ let _ = r#\"crate::b\"#; \
+             let _ = \"crate::\\\"c\"; '\\'' } // crate::d\nuse crate::e;",
+        );
+        assert_eq!(crate_paths(&code).0, [["e"]]);
+        assert!(code.contains("<'a>(x: &'a str)"), "{code}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod common;
 
 use common::{Sandbox, account_id};
+use relink_sandbox::store::Store;
 use relink_sandbox::workflows::webhook_delivery as webhooks;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -189,22 +190,9 @@ fn assert_ga_event(event: &Value) {
     }
 }
 
-#[tokio::test]
-async fn ga_webhooks_and_ga_events_carry_no_preview_field() {
-    let sandbox = Sandbox::new();
-    let store = sandbox.store.clone();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
-    sandbox
-        .post(
-            "/v1/webhook_endpoints",
-            &format!("url={url}&enabled_events[]=*&api_version=2025-03-31.basil"),
-        )
-        .await
-        .ok();
-
-    // A broken account, relinked through a hosted session: events about accounts (with a
-    // previous status_details) and about a session that has every preview field set.
+/// A broken account relinked through a hosted session: events about accounts (with a previous
+/// `status_details`) and about a session that has every preview field set. Returns the session.
+async fn relink_through_a_hosted_session(sandbox: &Sandbox) -> Value {
     let customer = sandbox.customer().await;
     let linked = sandbox.link(&customer, "Sandbox Bank", &["6789"]).await;
     let account = account_id(&linked, 0);
@@ -222,7 +210,7 @@ async fn ga_webhooks_and_ga_events_carry_no_preview_field() {
                 "account_holder[type]=customer&account_holder[customer]={customer}\
                  &permissions[]=payment_method&relink_options[authorization]={}\
                  &relink_options[account]={account}&ui_mode=hosted&hosted[delivery_method]=url",
-                broken["authorization"].as_str().unwrap()
+                broken["authorization"].as_str().expect("authorization")
             ),
         )
         .await
@@ -231,6 +219,45 @@ async fn ga_webhooks_and_ga_events_carry_no_preview_field() {
         .post(&common::complete_path(&hosted), "accounts[]=6789")
         .await
         .ok();
+    hosted
+}
+
+/// Delivers everything due to `listener`, which accepts each of the `expected` requests;
+/// returns the events received.
+async fn deliver_all(listener: &TcpListener, store: &Store, expected: usize) -> Vec<Value> {
+    let (requests, delivered) = tokio::join!(
+        async {
+            let mut requests = Vec::new();
+            for _ in 0..expected {
+                requests.push(receive_one(listener, 200).await);
+            }
+            requests
+        },
+        webhooks::deliver_due(store)
+    );
+    assert_eq!(delivered.expect("delivery pass"), expected);
+    requests
+        .iter()
+        .map(|request| {
+            let (_, body) = request.split_once("\r\n\r\n").expect("a body");
+            serde_json::from_str(body).expect("a JSON event")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn ga_webhooks_and_ga_events_carry_no_preview_field() {
+    let sandbox = Sandbox::new();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
+    sandbox
+        .post(
+            "/v1/webhook_endpoints",
+            &format!("url={url}&enabled_events[]=*&api_version=2025-03-31.basil"),
+        )
+        .await
+        .ok();
+    let hosted = relink_through_a_hosted_session(&sandbox).await;
 
     // The preview log shows what a GA reader must not see, so the checks below can fail.
     let preview = sandbox.get("/v1/events?limit=100").await.ok();
@@ -272,21 +299,7 @@ async fn ga_webhooks_and_ga_events_carry_no_preview_field() {
     assert_ga_event(&one);
 
     // Every event goes to the GA endpoint, rendered the same way.
-    let expected = preview.len();
-    let (requests, delivered) = tokio::join!(
-        async {
-            let mut requests = Vec::new();
-            for _ in 0..expected {
-                requests.push(receive_one(&listener, 200).await);
-            }
-            requests
-        },
-        webhooks::deliver_due(&store)
-    );
-    assert_eq!(delivered.unwrap(), expected);
-    for request in requests {
-        let (_, body) = request.split_once("\r\n\r\n").unwrap();
-        let event: Value = serde_json::from_str(body).unwrap();
+    for event in deliver_all(&listener, &sandbox.store, preview.len()).await {
         assert_eq!(event["api_version"], "2025-03-31.basil");
         assert_ga_event(&event);
     }

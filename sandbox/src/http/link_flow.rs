@@ -18,7 +18,7 @@ use crate::http::state::AppState;
 use crate::objects::account::Account;
 use crate::objects::institutions::{self, Institution, LogIn};
 use crate::objects::relink_rules::Authentication;
-use crate::objects::session::{Progress, Session};
+use crate::objects::session::Session;
 use crate::store::Tx;
 use crate::version::ApiVersion;
 use crate::workflows::finish_session::{self, Attempt};
@@ -103,28 +103,7 @@ async fn authenticate(
     params.finish()?;
     let body = state.store.transaction(|tx| {
         let mut session = pending_session(tx, &client_secret)?;
-        let institution = institutions::find(&institution_id).ok_or_else(|| {
-            ApiError::no_such("institution", &institution_id, Some("institution"))
-        })?;
-        if let Some(fixed) = session.fixed_institution(tx)?
-            && fixed.id != institution.id
-        {
-            return Err(ApiError::invalid_param(
-                "institution",
-                format!(
-                    "This relink session is for {}; choose that institution.",
-                    fixed.name
-                ),
-            ));
-        }
-        if session.progress.institution.as_deref() != Some(institution.id) {
-            // Choosing another bank starts over: logging in to one does not count for another.
-            session.progress = Progress {
-                institution: Some(institution.id.to_owned()),
-                login_failed: session.progress.login_failed,
-                ..Default::default()
-            };
-        }
+        let institution = choose_institution(tx, &mut session, &institution_id)?;
         let outcome = institution.log_in(password.as_deref(), mfa_code.as_deref());
         let body = match outcome {
             LogIn::Authenticated => {
@@ -154,6 +133,29 @@ async fn authenticate(
         Ok(body)
     })?;
     Ok(Json(body))
+}
+
+/// The institution the customer picked, which a relink session fixes in advance.
+fn choose_institution(
+    tx: &Tx<'_>,
+    session: &mut Session,
+    institution_id: &str,
+) -> ApiResult<&'static Institution> {
+    let institution = institutions::find(institution_id)
+        .ok_or_else(|| ApiError::no_such("institution", institution_id, Some("institution")))?;
+    if let Some(fixed) = session.fixed_institution(tx)?
+        && fixed.id != institution.id
+    {
+        return Err(ApiError::invalid_param(
+            "institution",
+            format!(
+                "This relink session is for {}; choose that institution.",
+                fixed.name
+            ),
+        ));
+    }
+    session.progress.choose(institution.id);
+    Ok(institution)
 }
 
 /// The bank's accounts as the account picker shows them.

@@ -51,8 +51,33 @@ async fn retrieve(
     Ok(Json(body))
 }
 
-/// Reads the create parameters.
+/// Reads the create parameters, in the order Stripe reports their errors.
 fn read_new_session(params: &mut Params) -> ApiResult<NewSession> {
+    let customer = read_account_holder(params)?;
+    let permissions = params.take_enum_list::<Permission>(&["permissions"])?;
+    if permissions.is_empty() {
+        return Err(ApiError::missing("permissions"));
+    }
+    let account_subcategories = read_filters(params)?;
+    let limit_accounts = read_limit(params)?;
+    let relink_options = read_relink_options(params)?;
+    let return_url = params.take_str(&["return_url"])?;
+    let (ui_mode, hosted) = read_hosted(params, relink_options.as_ref())?;
+    Ok(NewSession {
+        customer,
+        permissions,
+        account_subcategories,
+        limit_accounts,
+        relink_options,
+        return_url,
+        ui_mode,
+        hosted,
+    })
+}
+
+/// `account_holder`: the customer, if any. The sandbox has no connected accounts, so
+/// `type=account` is refused.
+fn read_account_holder(params: &mut Params) -> ApiResult<Option<String>> {
     let holder_type = params.take_str(&["account_holder", "type"])?;
     let customer = params.take_str(&["account_holder", "customer"])?;
     let holder_account = params.take_str(&["account_holder", "account"])?;
@@ -83,13 +108,19 @@ fn read_new_session(params: &mut Params) -> ApiResult<NewSession> {
             "account_holder[account] is only allowed with account_holder[type]=account.",
         ));
     }
-    let permissions = params.take_enum_list::<Permission>(&["permissions"])?;
-    if permissions.is_empty() {
-        return Err(ApiError::missing("permissions"));
-    }
-    let filters_sent = params.contains(&["filters", "account_subcategories"]);
+    Ok(customer)
+}
+
+/// `filters[account_subcategories][]`; sent empty, it filters nothing.
+fn read_filters(params: &mut Params) -> ApiResult<Option<Vec<AccountSubcategory>>> {
+    let sent = params.contains(&["filters", "account_subcategories"]);
     let kinds =
         params.take_enum_list::<AccountSubcategory>(&["filters", "account_subcategories"])?;
+    Ok((sent && !kinds.is_empty()).then_some(kinds))
+}
+
+/// `limits[accounts]`, 1 to 100.
+fn read_limit(params: &mut Params) -> ApiResult<Option<u32>> {
     let limit_accounts = params.take_u32(&["limits", "accounts"])?;
     if let Some(limit) = limit_accounts
         && !(1..=100).contains(&limit)
@@ -99,21 +130,33 @@ fn read_new_session(params: &mut Params) -> ApiResult<NewSession> {
             "limits[accounts] must be between 1 and 100.",
         ));
     }
+    Ok(limit_accounts)
+}
+
+/// `relink_options`: an account only ever together with its authorization.
+fn read_relink_options(params: &mut Params) -> ApiResult<Option<RelinkOptions>> {
     let authorization = params.take_str(&["relink_options", "authorization"])?;
     let account = params.take_str(&["relink_options", "account"])?;
-    let relink_options = match (authorization, account) {
-        (Some(authorization), account) => Some(RelinkOptions {
+    match (authorization, account) {
+        (Some(authorization), account) => Ok(Some(RelinkOptions {
             authorization,
             account,
-        }),
-        (None, Some(_)) => return Err(ApiError::missing("relink_options[authorization]")),
-        (None, None) => None,
-    };
-    let return_url = params.take_str(&["return_url"])?;
+        })),
+        (None, Some(_)) => Err(ApiError::missing("relink_options[authorization]")),
+        (None, None) => Ok(None),
+    }
+}
+
+/// `ui_mode` and `hosted[delivery_method]`: hosted delivery needs a hosted session, and a
+/// hosted session relinks exactly one named account.
+fn read_hosted(
+    params: &mut Params,
+    relink_options: Option<&RelinkOptions>,
+) -> ApiResult<(UiMode, Option<DeliveryMethod>)> {
     let ui_mode = params.take_enum_serde::<UiMode>(&["ui_mode"])?;
     let hosted = params.take_enum_serde::<DeliveryMethod>(&["hosted", "delivery_method"])?;
     let ui_mode = ui_mode.unwrap_or_default();
-    match (ui_mode, hosted, &relink_options) {
+    match (ui_mode, hosted, relink_options) {
         (UiMode::Modal, Some(_), _) => {
             return Err(ApiError::invalid_param(
                 "hosted[delivery_method]",
@@ -130,14 +173,5 @@ fn read_new_session(params: &mut Params) -> ApiResult<NewSession> {
         }
         _ => {}
     }
-    Ok(NewSession {
-        customer,
-        permissions,
-        account_subcategories: (filters_sent && !kinds.is_empty()).then_some(kinds),
-        limit_accounts,
-        relink_options,
-        return_url,
-        ui_mode,
-        hosted,
-    })
+    Ok((ui_mode, hosted))
 }

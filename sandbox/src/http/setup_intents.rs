@@ -11,17 +11,16 @@ use axum::{Json, Router};
 use serde_json::Value;
 
 use crate::auth::{AnyKey, SecretKey};
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::form::Params;
 use crate::http::state::AppState;
-use crate::ids;
-use crate::objects::customer;
 use crate::objects::mandate::Acceptance;
 use crate::objects::payment_method::PaymentMethod;
 use crate::objects::setup_intent::{SetupIntent, SetupIntentStatus, debits};
 use crate::store::Tx;
-use crate::workflows::payment_setup::{PaymentMethodData, confirm, create_payment_method};
+use crate::workflows::payment_setup::{
+    self, NewIntent, PaymentMethodData, confirm, create_payment_method,
+};
 
 /// Routes under `/v1/setup_intents`.
 pub fn router() -> Router<AppState> {
@@ -132,6 +131,40 @@ pub(crate) async fn create(
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
     let customer = params.take_str(&["customer"])?;
+    check_payment_method_types(&mut params)?;
+    let payment_method_data = take_payment_method_data(&mut params)?;
+    let payment_method = params.take_str(&["payment_method"])?;
+    let flow_directions = read_flow_directions(&mut params)?;
+    let confirm_now = params.take_bool(&["confirm"])?.unwrap_or(false);
+    let acceptance = take_mandate_data(&mut params, &client)?;
+    params.take_str(&["usage"])?;
+    let expand = Expand::parse(params.take_expand()?)?;
+    params.finish()?;
+    if payment_method_data.is_some() && payment_method.is_some() {
+        return Err(ApiError::invalid(
+            "Pass either payment_method or payment_method_data, not both.",
+        ));
+    }
+    let needs_mandate = debits((!flow_directions.is_empty()).then_some(&flow_directions[..]));
+    if confirm_now && needs_mandate && acceptance.is_none() {
+        return Err(ApiError::missing("mandate_data"));
+    }
+    let new = NewIntent {
+        customer,
+        payment_method_data,
+        payment_method,
+        flow_directions,
+        confirm: confirm_now.then(|| acceptance.filter(|_| needs_mandate)),
+    };
+    let body = state.store.transaction(|tx| {
+        let intent = payment_setup::create_intent(tx, new)?;
+        expand.render(tx, &intent)
+    })?;
+    Ok(Json(body))
+}
+
+/// `payment_method_types[]`: the sandbox has bank accounts only.
+fn check_payment_method_types(params: &mut Params) -> ApiResult<()> {
     for kind in params.take_list(&["payment_method_types"])? {
         if kind != "us_bank_account" {
             return Err(ApiError::invalid_param(
@@ -140,8 +173,11 @@ pub(crate) async fn create(
             ));
         }
     }
-    let data = take_payment_method_data(&mut params)?;
-    let existing_pm = params.take_str(&["payment_method"])?;
+    Ok(())
+}
+
+/// `flow_directions[]`: `inbound` (debits) and/or `outbound` (payouts).
+fn read_flow_directions(params: &mut Params) -> ApiResult<Vec<String>> {
     let flow_directions = params.take_list(&["flow_directions"])?;
     for direction in &flow_directions {
         if direction != "inbound" && direction != "outbound" {
@@ -151,54 +187,7 @@ pub(crate) async fn create(
             ));
         }
     }
-    let confirm_now = params.take_bool(&["confirm"])?.unwrap_or(false);
-    let acceptance = take_mandate_data(&mut params, &client)?;
-    params.take_str(&["usage"])?;
-    let expand = Expand::parse(params.take_expand()?)?;
-    params.finish()?;
-    if data.is_some() && existing_pm.is_some() {
-        return Err(ApiError::invalid(
-            "Pass either payment_method or payment_method_data, not both.",
-        ));
-    }
-    let needs_mandate = debits((!flow_directions.is_empty()).then_some(&flow_directions[..]));
-    if confirm_now && needs_mandate && acceptance.is_none() {
-        return Err(ApiError::missing("mandate_data"));
-    }
-    let body = state.store.transaction(|tx| {
-        if let Some(customer) = &customer {
-            customer::ensure_exists(tx, customer, "customer")?;
-        }
-        let payment_method = match (data, existing_pm) {
-            (Some(data), _) => Some(create_payment_method(tx, customer.as_deref(), data)?.id),
-            (None, Some(id)) => Some(tx.fetch::<PaymentMethod>(&id, Some("payment_method"))?.id),
-            (None, None) => None,
-        };
-        let id = ids::new_id("seti");
-        let secret = ids::new_id("secret");
-        let intent = SetupIntent {
-            client_secret: format!("{id}_{secret}"),
-            id,
-            created: clock::now(tx)?,
-            customer,
-            status: if payment_method.is_some() {
-                SetupIntentStatus::RequiresConfirmation
-            } else {
-                SetupIntentStatus::RequiresPaymentMethod
-            },
-            payment_method,
-            flow_directions: (!flow_directions.is_empty()).then_some(flow_directions),
-            mandate: None,
-        };
-        tx.put(&intent)?;
-        let intent = if confirm_now {
-            confirm(tx, intent, acceptance.filter(|_| needs_mandate))?
-        } else {
-            intent
-        };
-        expand.render(tx, &intent)
-    })?;
-    Ok(Json(body))
+    Ok(flow_directions)
 }
 
 /// The `expand[]` paths a SetupIntent supports: its payment method, which is what a mandate

@@ -56,6 +56,18 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// Records the institution the customer chose. Choosing another bank starts over: logging
+    /// in to one does not count for another (a failed login anywhere still counts).
+    pub fn choose(&mut self, institution_id: &str) {
+        if self.institution.as_deref() != Some(institution_id) {
+            *self = Progress {
+                institution: Some(institution_id.to_owned()),
+                login_failed: self.login_failed,
+                ..Default::default()
+            };
+        }
+    }
+
     /// How the attempt ended if the customer finished now.
     pub fn authentication(&self) -> Authentication {
         if self.institution_down {
@@ -231,38 +243,49 @@ pub struct NewSession {
     pub hosted: Option<DeliveryMethod>,
 }
 
+/// A relink session repairs an existing authorization of the same customer, and names (if any)
+/// an account on that authorization.
+fn check_relink_options(
+    tx: &Tx<'_>,
+    options: &RelinkOptions,
+    customer: Option<&str>,
+) -> ApiResult<()> {
+    let authorization = tx.fetch::<Authorization>(
+        &options.authorization,
+        Some("relink_options[authorization]"),
+    )?;
+    if let (Some(ours), Some(theirs)) = (customer, &authorization.account_holder)
+        && ours != theirs.customer
+    {
+        return Err(ApiError::invalid_param(
+            "account_holder[customer]",
+            "account_holder must match the account holder of relink_options[authorization].",
+        ));
+    }
+    if let Some(account_id) = &options.account {
+        let account = tx.fetch::<Account>(account_id, Some("relink_options[account]"))?;
+        if account.authorization != options.authorization {
+            return Err(ApiError::invalid_param(
+                "relink_options[account]",
+                format!(
+                    "Account {account_id} does not belong to authorization {}.",
+                    options.authorization
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Creates a session after checking that everything it names exists and fits together.
 pub fn create(tx: &Tx<'_>, new: NewSession) -> ApiResult<Session> {
     if let Some(customer) = &new.customer {
         customer::ensure_exists(tx, customer, "account_holder[customer]")?;
     }
-    let is_relink = new.relink_options.is_some();
     if let Some(options) = &new.relink_options {
-        let authorization = tx.fetch::<Authorization>(
-            &options.authorization,
-            Some("relink_options[authorization]"),
-        )?;
-        if let (Some(ours), Some(theirs)) = (&new.customer, &authorization.account_holder)
-            && ours != &theirs.customer
-        {
-            return Err(ApiError::invalid_param(
-                "account_holder[customer]",
-                "account_holder must match the account holder of relink_options[authorization].",
-            ));
-        }
-        if let Some(account_id) = &options.account {
-            let account = tx.fetch::<Account>(account_id, Some("relink_options[account]"))?;
-            if account.authorization != options.authorization {
-                return Err(ApiError::invalid_param(
-                    "relink_options[account]",
-                    format!(
-                        "Account {account_id} does not belong to authorization {}.",
-                        options.authorization
-                    ),
-                ));
-            }
-        }
+        check_relink_options(tx, options, new.customer.as_deref())?;
     }
+    let is_relink = new.relink_options.is_some();
     let default_kinds = vec![AccountSubcategory::Checking, AccountSubcategory::Savings];
     let session = Session {
         id: ids::new_id("fcsess"),

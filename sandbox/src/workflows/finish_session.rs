@@ -11,11 +11,11 @@ use serde_json::json;
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::objects::account::{Account, Inactive, fresh_account_numbers};
+use crate::objects::account::{Account, AccountHolder, Inactive, fresh_account_numbers};
 use crate::objects::authorization::Authorization;
 use crate::objects::event::{self, Event};
 use crate::objects::institutions::{self, Behaviour, Institution};
-use crate::objects::relink_rules::{Authentication, KnownAccount, Link, decide};
+use crate::objects::relink_rules::{Authentication, Decision, KnownAccount, Link, decide};
 use crate::objects::session::Session;
 use crate::store::Tx;
 use crate::version::ApiVersion;
@@ -71,20 +71,40 @@ fn validate_picks(session: &Session, picked: &[String]) -> ApiResult<()> {
 }
 
 /// Finishes a pending session: decides the result, links accounts, repairs the authorization.
-pub fn finish(tx: &Tx<'_>, mut session: Session, attempt: Attempt) -> ApiResult<Session> {
+pub fn finish(tx: &Tx<'_>, session: Session, attempt: Attempt) -> ApiResult<Session> {
     if session.status != SessionStatus::Pending {
         return Err(ApiError::token_already_used());
     }
-    let authentication = attempt.authentication;
-    if authentication == Authentication::Succeeded {
+    if attempt.authentication == Authentication::Succeeded {
         validate_picks(&session, &attempt.picked)?;
     }
     let now = clock::now(tx)?;
+    let decision = decide_outcome(tx, &session, &attempt)?;
+    let target = Target::of(tx, &session, attempt.institution, &decision, now)?;
+    let linked = decision
+        .links
+        .iter()
+        .map(|link| match link {
+            Link::Existing(id) => relink_existing(tx, &session, &target, id, now),
+            Link::New(last4) => link_new(tx, &session, &target, last4, now),
+        })
+        .collect::<ApiResult<Vec<String>>>()?;
+    if decision.repairs_authorization()
+        && let Some(options) = &session.relink_options
+    {
+        account_status::repair_authorization(tx, &options.authorization, &linked)?;
+    }
+    record_result(tx, session, linked, decision)
+}
+
+/// What the relink rules make of the attempt, given the accounts already on the authorization
+/// a relink session repairs.
+fn decide_outcome(tx: &Tx<'_>, session: &Session, attempt: &Attempt) -> ApiResult<Decision> {
     let known: Vec<Account> = match &session.relink_options {
         Some(options) => tx.by_authorization(&options.authorization)?,
         None => Vec::new(),
     };
-    let known_refs: Vec<KnownAccount<'_>> = known
+    let known: Vec<KnownAccount<'_>> = known
         .iter()
         .map(|a| KnownAccount {
             id: &a.id,
@@ -92,100 +112,147 @@ pub fn finish(tx: &Tx<'_>, mut session: Session, attempt: Attempt) -> ApiResult<
             repairable: a.is_repairable(),
         })
         .collect();
-    let decision = decide(
+    Ok(decide(
         session.relink_options.as_ref(),
-        authentication,
+        attempt.authentication,
         &attempt.picked,
-        &known_refs,
-    );
+        &known,
+    ))
+}
 
-    let institution = attempt.institution;
-    let goes_inactive =
-        session.relink_options.is_none() && institution.behaviour == Behaviour::GoesInactive;
-    // A two-step relink session may omit the holder; new accounts then take the
-    // authorization's, so they stay with the customer they belong to.
-    let mut account_holder = session.account_holder.clone();
-    let authorization_id = match &session.relink_options {
-        Some(options) => {
-            if account_holder.is_none() {
-                account_holder = tx
-                    .fetch::<Authorization>(&options.authorization, None)?
-                    .account_holder;
-            }
-            Some(options.authorization.clone())
-        }
-        None if !decision.links.is_empty() => {
-            let authorization = Authorization {
-                id: ids::new_id("fcauth"),
-                created: now,
-                account_holder: session.account_holder.clone(),
-                institution: institution.id.to_owned(),
-                institution_name: institution.name.to_owned(),
-                status: if goes_inactive {
-                    AccountStatus::Inactive
-                } else {
-                    AccountStatus::Active
-                },
-                inactive: goes_inactive.then(|| Inactive::because(InactiveCause::AccessExpired)),
-            };
-            tx.put(&authorization)?;
-            Some(authorization.id)
-        }
-        None => None,
-    };
+/// Where the accounts a session links go.
+#[derive(Debug)]
+struct Target {
+    institution: &'static Institution,
+    /// The repaired authorization, or a new one for a plain session that links something.
+    authorization: Option<String>,
+    /// Who new accounts belong to.
+    account_holder: Option<AccountHolder>,
+    /// Whether the institution breaks new links at once (the "Inactive accounts" bank).
+    goes_inactive: bool,
+}
 
-    let mut linked = Vec::with_capacity(decision.links.len());
-    for link in &decision.links {
-        let account = match link {
-            Link::Existing(id) => {
-                let before = tx.fetch::<Account>(id, None)?;
-                let mut account = before.clone();
-                account.reactivate();
-                account.permissions = session.permissions.clone();
-                account.account_numbers = fresh_account_numbers(institution, now, true);
-                account_status::save_with_event(tx, &before, &account)?;
-                linked.push(account.id);
-                continue;
-            }
-            Link::New(last4) => {
-                let offered = institutions::bank_account(last4).ok_or_else(|| {
-                    ApiError::invalid_param("accounts", format!("No account ending in {last4}."))
-                })?;
-                let mut account = Account {
-                    id: ids::new_id("fca"),
-                    created: now,
-                    authorization: authorization_id
-                        .clone()
-                        .ok_or_else(|| ApiError::internal("linking without an authorization"))?,
-                    account_holder: account_holder.clone(),
-                    institution: institution.id.to_owned(),
-                    institution_name: institution.name.to_owned(),
-                    display_name: offered.display_name.to_owned(),
-                    last4: offered.last4.to_owned(),
-                    category: offered.category,
-                    subcategory: offered.subcategory,
-                    permissions: session.permissions.clone(),
-                    status: AccountStatus::Active,
-                    inactive: None,
-                    account_numbers: fresh_account_numbers(institution, now, false),
-                    refreshed: Default::default(),
-                };
-                if goes_inactive {
-                    account.deactivate(InactiveCause::AccessExpired);
-                }
-                account
-            }
+impl Target {
+    fn of(
+        tx: &Tx<'_>,
+        session: &Session,
+        institution: &'static Institution,
+        decision: &Decision,
+        now: i64,
+    ) -> ApiResult<Self> {
+        let goes_inactive =
+            session.relink_options.is_none() && institution.behaviour == Behaviour::GoesInactive;
+        let mut target = Target {
+            institution,
+            authorization: None,
+            account_holder: session.account_holder.clone(),
+            goes_inactive,
         };
-        tx.put(&account)?;
-        linked.push(account.id);
+        match &session.relink_options {
+            Some(options) => {
+                // A two-step relink session may omit the holder; new accounts then take the
+                // authorization's, so they stay with the customer they belong to.
+                if target.account_holder.is_none() {
+                    target.account_holder = tx
+                        .fetch::<Authorization>(&options.authorization, None)?
+                        .account_holder;
+                }
+                target.authorization = Some(options.authorization.clone());
+            }
+            None if !decision.links.is_empty() => {
+                target.authorization = Some(target.new_authorization(tx, session, now)?);
+            }
+            None => {}
+        }
+        Ok(target)
     }
 
-    if decision.repairs_authorization()
-        && let Some(options) = &session.relink_options
-    {
-        account_status::repair_authorization(tx, &options.authorization, &linked)?;
+    /// The authorization a plain session's first link creates.
+    fn new_authorization(&self, tx: &Tx<'_>, session: &Session, now: i64) -> ApiResult<String> {
+        let authorization = Authorization {
+            id: ids::new_id("fcauth"),
+            created: now,
+            account_holder: session.account_holder.clone(),
+            institution: self.institution.id.to_owned(),
+            institution_name: self.institution.name.to_owned(),
+            status: if self.goes_inactive {
+                AccountStatus::Inactive
+            } else {
+                AccountStatus::Active
+            },
+            inactive: self
+                .goes_inactive
+                .then(|| Inactive::because(InactiveCause::AccessExpired)),
+        };
+        tx.put(&authorization)?;
+        Ok(authorization.id)
     }
+}
 
+/// Relinking an account the merchant already has refreshes its status, permissions and
+/// account numbers (recording `reactivated` if it was inactive).
+fn relink_existing(
+    tx: &Tx<'_>,
+    session: &Session,
+    target: &Target,
+    id: &str,
+    now: i64,
+) -> ApiResult<String> {
+    let before = tx.fetch::<Account>(id, None)?;
+    let mut account = before.clone();
+    account.reactivate();
+    account.permissions = session.permissions.clone();
+    account.account_numbers = fresh_account_numbers(target.institution, now, true);
+    account_status::save_with_event(tx, &before, &account)?;
+    Ok(account.id)
+}
+
+/// Linking a bank account the merchant does not have yet creates a new `fca_…` on the target
+/// authorization.
+fn link_new(
+    tx: &Tx<'_>,
+    session: &Session,
+    target: &Target,
+    last4: &str,
+    now: i64,
+) -> ApiResult<String> {
+    let offered = institutions::bank_account(last4).ok_or_else(|| {
+        ApiError::invalid_param("accounts", format!("No account ending in {last4}."))
+    })?;
+    let mut account = Account {
+        id: ids::new_id("fca"),
+        created: now,
+        authorization: target
+            .authorization
+            .clone()
+            .ok_or_else(|| ApiError::internal("linking without an authorization"))?,
+        account_holder: target.account_holder.clone(),
+        institution: target.institution.id.to_owned(),
+        institution_name: target.institution.name.to_owned(),
+        display_name: offered.display_name.to_owned(),
+        last4: offered.last4.to_owned(),
+        category: offered.category,
+        subcategory: offered.subcategory,
+        permissions: session.permissions.clone(),
+        status: AccountStatus::Active,
+        inactive: None,
+        account_numbers: fresh_account_numbers(target.institution, now, false),
+        refreshed: Default::default(),
+    };
+    if target.goes_inactive {
+        account.deactivate(InactiveCause::AccessExpired);
+    }
+    tx.put(&account)?;
+    Ok(account.id)
+}
+
+/// Saves the session's final state and records `financial_connections.session.updated`.
+fn record_result(
+    tx: &Tx<'_>,
+    mut session: Session,
+    linked: Vec<String>,
+    decision: Decision,
+) -> ApiResult<Session> {
     session.accounts = linked;
     session.relink_result = decision.relink_result;
     session.status = decision.status;

@@ -11,6 +11,7 @@ use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::objects::account::Account;
+use crate::objects::customer;
 use crate::objects::mandate::{Acceptance, Mandate};
 use crate::objects::payment_method::PaymentMethod;
 use crate::objects::setup_intent::{SetupIntent, SetupIntentStatus};
@@ -74,6 +75,54 @@ pub fn create_payment_method(
     Ok(pm)
 }
 
+/// What `POST /v1/setup_intents` asks for, its parameters already checked.
+#[derive(Debug, Clone)]
+pub struct NewIntent {
+    /// `customer`.
+    pub customer: Option<String>,
+    /// `payment_method_data`: make a payment method from a linked account.
+    pub payment_method_data: Option<PaymentMethodData>,
+    /// `payment_method`: use an existing one.
+    pub payment_method: Option<String>,
+    /// `flow_directions[]`; empty when not sent.
+    pub flow_directions: Vec<String>,
+    /// `confirm=true`, with the mandate acceptance (`None` for payouts-only intents).
+    pub confirm: Option<Option<Acceptance>>,
+}
+
+/// Creates a SetupIntent with its payment method, confirming it at once when asked.
+pub fn create_intent(tx: &Tx<'_>, new: NewIntent) -> ApiResult<SetupIntent> {
+    if let Some(customer) = &new.customer {
+        customer::ensure_exists(tx, customer, "customer")?;
+    }
+    let payment_method = match (new.payment_method_data, new.payment_method) {
+        (Some(data), _) => Some(create_payment_method(tx, new.customer.as_deref(), data)?.id),
+        (None, Some(id)) => Some(tx.fetch::<PaymentMethod>(&id, Some("payment_method"))?.id),
+        (None, None) => None,
+    };
+    let id = ids::new_id("seti");
+    let secret = ids::new_id("secret");
+    let intent = SetupIntent {
+        client_secret: format!("{id}_{secret}"),
+        id,
+        created: clock::now(tx)?,
+        customer: new.customer,
+        status: if payment_method.is_some() {
+            SetupIntentStatus::RequiresConfirmation
+        } else {
+            SetupIntentStatus::RequiresPaymentMethod
+        },
+        payment_method,
+        flow_directions: (!new.flow_directions.is_empty()).then_some(new.flow_directions),
+        mandate: None,
+    };
+    tx.put(&intent)?;
+    match new.confirm {
+        Some(acceptance) => confirm(tx, intent, acceptance),
+        None => Ok(intent),
+    }
+}
+
 /// Confirms a SetupIntent: checks the account still works, records the mandate and attaches
 /// the payment method to the customer.
 pub fn confirm(
@@ -81,6 +130,24 @@ pub fn confirm(
     mut intent: SetupIntent,
     acceptance: Option<Acceptance>,
 ) -> ApiResult<SetupIntent> {
+    let mut pm = tx.fetch::<PaymentMethod>(confirmable_payment_method(&intent)?, None)?;
+    let account = tx.fetch::<Account>(&pm.financial_connections_account, None)?;
+    check_account_works(&account)?;
+    if let Some(acceptance) = acceptance {
+        intent.mandate = Some(record_mandate(tx, &pm, acceptance)?);
+    }
+    if intent.customer.is_some() {
+        pm.customer = intent.customer.clone();
+        tx.put(&pm)?;
+    }
+    intent.status = SetupIntentStatus::Succeeded;
+    tx.put(&intent)?;
+    Ok(intent)
+}
+
+/// The payment method of an intent that can be confirmed, or Stripe's
+/// `setup_intent_unexpected_state`.
+fn confirmable_payment_method(intent: &SetupIntent) -> ApiResult<&str> {
     let unexpected = |what: &str| {
         ApiError::invalid(format!(
             "You cannot confirm this SetupIntent because it {what}."
@@ -97,12 +164,15 @@ pub fn confirm(
         }
         SetupIntentStatus::RequiresConfirmation => {}
     }
-    let pm_id = intent
+    intent
         .payment_method
-        .clone()
-        .ok_or_else(|| ApiError::internal("requires_confirmation without a payment method"))?;
-    let mut pm = tx.fetch::<PaymentMethod>(&pm_id, None)?;
-    let account = tx.fetch::<Account>(&pm.financial_connections_account, None)?;
+        .as_deref()
+        .ok_or_else(|| ApiError::internal("requires_confirmation without a payment method"))
+}
+
+/// An inactive account, or one whose TAN is deactivated, cannot be debited: the customer must
+/// relink it first.
+fn check_account_works(account: &Account) -> ApiResult<()> {
     if account.status != AccountStatus::Active {
         return Err(ApiError::invalid(format!(
             "Financial Connections account {} is {}; ask the customer to relink it.",
@@ -117,22 +187,18 @@ pub fn confirm(
         ))
         .with_code("financial_connections_account_inactive"));
     }
-    if let Some(acceptance) = acceptance {
-        let mandate = Mandate {
-            id: ids::new_id("mandate"),
-            payment_method: pm.id.clone(),
-            accepted_at: clock::now(tx)?,
-            ip_address: acceptance.ip_address,
-            user_agent: acceptance.user_agent,
-        };
-        tx.put(&mandate)?;
-        intent.mandate = Some(mandate.id);
-    }
-    if intent.customer.is_some() {
-        pm.customer = intent.customer.clone();
-        tx.put(&pm)?;
-    }
-    intent.status = SetupIntentStatus::Succeeded;
-    tx.put(&intent)?;
-    Ok(intent)
+    Ok(())
+}
+
+/// Records the customer's online acceptance as a mandate on `pm`; returns its ID.
+fn record_mandate(tx: &Tx<'_>, pm: &PaymentMethod, acceptance: Acceptance) -> ApiResult<String> {
+    let mandate = Mandate {
+        id: ids::new_id("mandate"),
+        payment_method: pm.id.clone(),
+        accepted_at: clock::now(tx)?,
+        ip_address: acceptance.ip_address,
+        user_agent: acceptance.user_agent,
+    };
+    tx.put(&mandate)?;
+    Ok(mandate.id)
 }
