@@ -48,7 +48,7 @@ async fn list(
         // preview fields inside the events either.
         page.items
             .iter()
-            .map(|event| event.to_json(&version.0))
+            .map(|event| event.to_json(&version))
             .collect(),
         page.has_more,
         "/v1/events",
@@ -66,5 +66,5 @@ async fn retrieve(
     let event = state
         .store
         .transaction(|tx| tx.fetch::<Event>(&id, Some("id")))?;
-    Ok(Json(event.to_json(&version.0)))
+    Ok(Json(event.to_json(&version)))
 }

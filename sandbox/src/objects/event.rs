@@ -88,13 +88,13 @@ impl Event {
         tx.put(&event)
     }
 
-    /// The event as a reader with `api_version` sees it: a GA version sees no preview fields
+    /// The event as a reader with `version` sees it: a GA version sees no preview fields
     /// inside it either.
-    pub fn to_json(&self, api_version: &str) -> Value {
+    pub fn to_json(&self, version: &ApiVersion) -> Value {
         let mut body = json!({
             "id": self.id,
             "object": "event",
-            "api_version": api_version,
+            "api_version": version.0,
             "created": self.created,
             "data": {
                 "object": self.object,
@@ -105,7 +105,6 @@ impl Event {
             "request": {"id": null, "idempotency_key": null},
             "type": self.event_type,
         });
-        let version = ApiVersion(api_version.to_owned());
         version.hide_captured_preview_fields(&mut body["data"]["object"], CAPTURED);
         // The changed fields' old values are fields of the same object.
         if let Some(declared) = CAPTURED
@@ -138,10 +137,10 @@ mod tests {
             previous_attributes: None,
             pending_webhooks: 1,
         };
-        let ga = event.to_json("2025-03-31.basil");
+        let ga = event.to_json(&ApiVersion("2025-03-31.basil".into()));
         assert_eq!(ga["api_version"], "2025-03-31.basil");
         assert!(ga["data"]["object"].get("status_details").is_none());
-        let preview = event.to_json("2026-04-22.preview");
+        let preview = event.to_json(&ApiVersion::preview());
         assert_eq!(
             preview["data"]["object"]["status_details"]["inactive"]["action"],
             "relink_required"
@@ -163,7 +162,7 @@ mod tests {
             previous_attributes: Some(json!({"status": "pending"})),
             pending_webhooks: 1,
         };
-        let ga = event.to_json("2025-03-31.basil");
+        let ga = event.to_json(&ApiVersion("2025-03-31.basil".into()));
         let session = &ga["data"]["object"];
         for field in Session::PREVIEW.fields {
             assert!(session.get(field).is_none(), "{field}");
@@ -174,7 +173,7 @@ mod tests {
             json!({"object": "financial_connections.account", "id": "fca_1"})
         );
         assert_eq!(ga["data"]["previous_attributes"], json!({}));
-        let preview = event.to_json("2026-04-22.preview");
+        let preview = event.to_json(&ApiVersion::preview());
         assert_eq!(preview["data"]["object"], event.object);
         assert_eq!(preview["data"]["previous_attributes"]["status"], "pending");
     }

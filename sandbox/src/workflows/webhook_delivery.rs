@@ -20,6 +20,7 @@ use crate::objects::event::Event;
 use crate::objects::webhook_endpoint::{HttpTarget, WebhookEndpoint};
 use crate::outbox::{self, Delivery};
 use crate::store::{Store, Tx};
+use crate::version::ApiVersion;
 
 /// The `Stripe-Signature` header for `body` signed at `timestamp`.
 pub fn signature_header(secret: &str, timestamp: i64, body: &str) -> String {
@@ -58,7 +59,9 @@ fn take_due(tx: &Tx<'_>, now: i64) -> ApiResult<Vec<Due>> {
             delivery,
             url: endpoint.url.clone(),
             secret: endpoint.secret.clone(),
-            body: event.to_json(&endpoint.api_version).to_string(),
+            body: event
+                .to_json(&ApiVersion(endpoint.api_version.clone()))
+                .to_string(),
         });
     }
     Ok(due)
