@@ -1,14 +1,17 @@
 //! API keys: secret keys for the merchant's server, publishable keys for the browser.
 //!
 //! Both are extractors, so a handler states which key it needs in its signature and cannot
-//! forget to check it.
+//! forget to check it. They read the keys from any state that hands out the [`Settings`], so
+//! this module needs nothing from the HTTP layer that uses it.
 
-use axum::extract::FromRequestParts;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use base64::Engine;
 
-use crate::AppState;
+use crate::config::Settings;
 use crate::error::ApiError;
 
 /// Proof that the request carried the sandbox's secret key.
@@ -78,12 +81,17 @@ fn redacted(key: &str) -> String {
     format!("{prefix}****{tail}")
 }
 
-impl FromRequestParts<AppState> for SecretKey {
+impl<S> FromRequestParts<S> for SecretKey
+where
+    S: Send + Sync,
+    Arc<Settings>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let key = presented_key(parts)?;
-        if key == state.settings.secret_key {
+        let settings = Arc::<Settings>::from_ref(state);
+        if key == settings.secret_key {
             return Ok(SecretKey);
         }
         if key.starts_with("pk_") {
@@ -99,12 +107,17 @@ impl FromRequestParts<AppState> for SecretKey {
     }
 }
 
-impl FromRequestParts<AppState> for PublishableKey {
+impl<S> FromRequestParts<S> for PublishableKey
+where
+    S: Send + Sync,
+    Arc<Settings>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let key = presented_key(parts)?;
-        if key == state.settings.publishable_key {
+        let settings = Arc::<Settings>::from_ref(state);
+        if key == settings.publishable_key {
             return Ok(PublishableKey);
         }
         Err(ApiError::authentication(format!(
@@ -114,14 +127,19 @@ impl FromRequestParts<AppState> for PublishableKey {
     }
 }
 
-impl FromRequestParts<AppState> for AnyKey {
+impl<S> FromRequestParts<S> for AnyKey
+where
+    S: Send + Sync,
+    Arc<Settings>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let key = presented_key(parts)?;
-        if key == state.settings.secret_key {
+        let settings = Arc::<Settings>::from_ref(state);
+        if key == settings.secret_key {
             Ok(AnyKey::Secret)
-        } else if key == state.settings.publishable_key {
+        } else if key == settings.publishable_key {
             Ok(AnyKey::Publishable)
         } else {
             Err(ApiError::authentication(format!(

@@ -11,20 +11,24 @@ use axum::{Json, Router};
 use relink::model::{AccountSubcategory, Permission, RelinkOptions};
 use serde_json::{Value, json};
 
-use crate::AppState;
-use crate::accounts::Account;
 use crate::auth::SecretKey;
-use crate::customers::Customer;
+use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::form::Params;
-use crate::hosted;
-use crate::seed::DEMO_CUSTOMER_ID;
-use crate::sessions::{self, NewSession};
-use crate::setup_intents::{self, ClientInfo};
+use crate::http::state::AppState;
+use crate::http::{setup_intents, tokens};
+use crate::objects::account::Account;
+use crate::objects::customer::Customer;
+use crate::objects::hosted_rules;
+use crate::objects::mandate::Acceptance;
+use crate::objects::session::{self, NewSession};
+use crate::outbox::{self, Email};
 use crate::store::Tx;
 use crate::test_helpers;
-use crate::tokens;
 use crate::version::ApiVersion;
+use crate::workflows::account_status;
+use crate::workflows::hosted_relink;
+use crate::workflows::seed::DEMO_CUSTOMER_ID;
 
 /// Routes under `/demo/api`.
 pub fn router() -> Router<AppState> {
@@ -76,7 +80,7 @@ async fn accounts(State(state): State<AppState>) -> ApiResult<Json<Value>> {
 fn launch(state: &AppState, relink_options: Option<RelinkOptions>) -> ApiResult<Json<Value>> {
     let body = state.store.transaction(|tx| {
         let existing: Vec<String> = demo_accounts(tx)?.into_iter().map(|a| a.id).collect();
-        let session = sessions::create(
+        let session = session::create(
             tx,
             NewSession {
                 customer: Some(DEMO_CUSTOMER_ID.into()),
@@ -156,7 +160,7 @@ fn setup_intent_form(account: &Account, extra: &str) -> ApiResult<Params> {
 /// the ACH mandate form, in the browser, with the client secret this returns.
 async fn setup_intent(
     State(state): State<AppState>,
-    client: ClientInfo,
+    client: Acceptance,
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
     let account_id = params.require_str(&["account"])?;
@@ -178,7 +182,7 @@ async fn setup_intent(
 /// confirmed at creation, then a bank account token from its payment method.
 async fn payout_token(
     State(state): State<AppState>,
-    client: ClientInfo,
+    client: Acceptance,
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
     let account_id = params.require_str(&["account"])?;
@@ -217,19 +221,20 @@ async fn deactivate(
     params.finish()?;
     let account = state
         .store
-        .transaction(|tx| test_helpers::deactivate(tx, &id, cause))?;
+        .transaction(|tx| account_status::deactivate(tx, &id, cause))?;
     Ok(Json(account.to_json(&ApiVersion::preview())))
 }
 
 /// The dashboard's view: which of the demo customer's accounts can be sent a relink email.
 async fn hosted_relink_status(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     let body = state.store.transaction(|tx| {
-        let now = crate::clock::now(tx)?;
+        let now = clock::now(tx)?;
         let mut rows = Vec::new();
         for account in demo_accounts(tx)? {
-            let needs = hosted::needs_relink(&account, now);
+            let needs = hosted_rules::needs_relink(&account, now);
             let refusal = if needs {
-                hosted::email_ineligibility(tx, &state.settings, &account, now)?.map(|e| e.message)
+                hosted_rules::email_ineligibility(tx, &state.settings, &account, now)?
+                    .map(|e| e.message)
             } else {
                 Some("The account is active and its account numbers are not expiring.".into())
             };
@@ -262,30 +267,9 @@ async fn request_relink(
     let mut skipped = Vec::new();
     for account_id in accounts {
         // One transaction per account: a refusal for one does not undo the others.
-        let outcome = state.store.transaction(|tx| {
-            let account = tx.fetch::<Account>(&account_id, Some("accounts"))?;
-            if !hosted::needs_relink(&account, crate::clock::now(tx)?) {
-                return Err(ApiError::invalid(
-                    "The account is active and its account numbers are not expiring.",
-                ));
-            }
-            let mut session = sessions::create(
-                tx,
-                NewSession {
-                    customer: account.account_holder.as_ref().map(|h| h.customer.clone()),
-                    permissions: account.permissions.clone(),
-                    relink_options: Some(RelinkOptions {
-                        authorization: account.authorization.clone(),
-                        account: Some(account.id.clone()),
-                    }),
-                    ui_mode: hosted::UiMode::Hosted,
-                    hosted: Some(hosted::DeliveryMethod::Email),
-                    ..NewSession::default()
-                },
-            )?;
-            hosted::launch(tx, &state.settings, &mut session)?;
-            Ok(session.id)
-        });
+        let outcome = state
+            .store
+            .transaction(|tx| hosted_relink::request_by_email(tx, &state.settings, &account_id));
         match outcome {
             Ok(session) => requested.push(json!({"account": account_id, "session": session})),
             Err(err) => skipped.push(json!({"account": account_id, "reason": err.message})),
@@ -296,8 +280,8 @@ async fn request_relink(
 
 /// The relink emails the sandbox "sent", newest first, for the dashboard's outbox.
 async fn emails(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let emails: Vec<hosted::Email> = state.store.transaction(|tx| tx.all())?;
-    let mut emails: Vec<Value> = emails.iter().map(hosted::Email::to_json).collect();
+    let emails = state.store.transaction(outbox::emails)?;
+    let mut emails: Vec<Value> = emails.iter().map(Email::to_json).collect();
     emails.reverse();
     Ok(Json(json!({"emails": emails})))
 }

@@ -5,26 +5,54 @@
 //! changing only the base URL, and it adds test institutions and test helpers that drive every
 //! relink path offline and deterministically.
 //!
-//! Map of the crate:
-//! - [`config`]: command line and environment.
-//! - [`clock`]: the sandbox clock tests can advance.
-//! - [`store`]: SQLite persistence (a JSON document per object, embedded migrations).
+//! Map of the crate, in layers. A module imports only from its own layer or the ones above it
+//! in this list (`tests/architecture.rs` checks that, and that no imports go round in a cycle):
+//!
+//! Leaves, which need nothing but each other:
 //! - [`error`]: the one error type, rendered as Stripe's error envelope.
-//! - [`form`]: Stripe's bracket-notation form decoding.
-//! - [`auth`], [`version`]: API keys and `Stripe-Version`, as extractors.
 //! - [`ids`]: object IDs with Stripe's prefixes.
-//! - [`idempotency`]: `Idempotency-Key` replay.
-//! - [`institutions`]: the test banks and their behaviour.
-//! - [`relink`]: the relink rules, pure and unit-tested.
-//! - [`customers`], [`sessions`], [`accounts`]: the REST resources.
-//! - [`setup_intents`], [`payment_methods`], [`tokens`]: payment methods, mandates and
-//!   payout tokens made from linked accounts.
-//! - [`hosted`]: hosted relink (links by URL or email, the outbox).
-//! - [`link_flow`]: the browser-facing API the relink component calls.
+//! - [`config`]: command line and environment.
+//! - [`store`]: SQLite persistence (a JSON document per object, embedded migrations).
+//! - [`clock`]: the sandbox clock tests can advance.
+//! - [`form`]: Stripe's bracket-notation form decoding.
+//! - [`version`]: `Stripe-Version`, and what a GA version does not show.
+//! - [`auth`]: API keys, as extractors.
+//! - [`list`]: list objects and cursor pagination.
+//! - [`outbox`]: what the sandbox sends out: webhook deliveries and relink emails.
+//! - [`idempotency`]: the stored responses `Idempotency-Key` replays.
+//!
+//! [`objects`]: the API objects, their rules and their rendering:
+//! - [`objects::customer`], [`objects::account`], [`objects::authorization`],
+//!   [`objects::session`]: who links, what is linked, the credentials, the linking.
+//! - [`objects::setup_intent`], [`objects::payment_method`], [`objects::mandate`],
+//!   [`objects::token`]: payment methods, mandates and payout tokens made from accounts.
+//! - [`objects::webhook_endpoint`], [`objects::event`]: where events go, and what changed.
+//! - [`objects::institutions`]: the test banks and their behaviour.
+//! - [`objects::relink_rules`]: what a finished session links and what `relink_result` says.
+//! - [`objects::hosted_rules`]: which accounts may get a hosted relink link.
+//!
+//! [`workflows`]: steps that change several objects in one transaction:
+//! - [`workflows::finish_session`]: what the customer did becomes accounts and a result.
+//! - [`workflows::account_status`]: deactivating, disconnecting, repairing, with their events.
+//! - [`workflows::tan_expiry`]: the clock moving, and TANs expiring with it.
+//! - [`workflows::hosted_relink`]: creating a session and delivering its hosted link.
+//! - [`workflows::payment_setup`]: payment methods and SetupIntent confirmation.
+//! - [`workflows::webhook_delivery`]: signed, retried, persistent webhook delivery.
+//! - [`workflows::seed`]: the demo data and the `seed` command's bulk data.
+//!
+//! [`http`]: one router per resource, thin handlers:
+//! - [`http::state`]: what every handler shares ([`AppState`]).
+//! - [`http::idempotency`]: the `Idempotency-Key` middleware.
+//! - [`http::customers`], [`http::sessions`], [`http::accounts`], [`http::setup_intents`],
+//!   [`http::payment_methods`], [`http::tokens`], [`http::webhook_endpoints`],
+//!   [`http::events`]: Stripe's REST resources.
+//! - [`http::link_flow`], [`http::hosted`]: the browser-facing API the relink component and the
+//!   hosted relink page call.
+//!
+//! At the top, composing everything:
 //! - [`test_helpers`]: the `/v1/test_helpers/` control plane.
-//! - [`events`]: the event log at `/v1/events`.
-//! - [`webhooks`]: webhook endpoints and signed, retried, persistent delivery.
-//! - [`demo`], [`seed`]: the demo merchant backend and its seeded customer.
+//! - [`demo`]: the demo merchant backend.
+//! - this crate root: [`app`] and [`run`].
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -36,32 +64,22 @@
 //! # Ok(()) }
 //! ```
 
-pub mod accounts;
 pub mod auth;
 pub mod clock;
 pub mod config;
-pub mod customers;
 pub mod demo;
 pub mod error;
-pub mod events;
 pub mod form;
-pub mod hosted;
+pub mod http;
 pub mod idempotency;
 pub mod ids;
-pub mod institutions;
-pub mod link_flow;
-pub mod payment_methods;
-pub mod relink;
-pub mod seed;
-pub mod sessions;
-pub mod setup_intents;
+pub mod list;
+pub mod objects;
+pub mod outbox;
 pub mod store;
 pub mod test_helpers;
-pub mod tokens;
 pub mod version;
-pub mod webhooks;
-
-use std::sync::Arc;
+pub mod workflows;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -76,31 +94,11 @@ use tower_http::trace::TraceLayer;
 use tracing::Instrument;
 
 use crate::config::{Config, Settings};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiError;
+pub use crate::http::state::AppState;
+use crate::objects::institutions;
 use crate::store::Store;
-
-/// Everything handlers share.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    /// The database.
-    pub store: Store,
-    /// Keys, names and directories.
-    pub settings: Arc<Settings>,
-}
-
-impl AppState {
-    /// Wraps a store and settings, seeding the demo data on first use of the store.
-    pub fn new(store: Store, settings: Settings) -> ApiResult<Self> {
-        store.transaction(|tx| {
-            idempotency::forget_interrupted(tx)?;
-            seed::seed(tx)
-        })?;
-        Ok(AppState {
-            store,
-            settings: Arc::new(settings),
-        })
-    }
-}
+use crate::workflows::{seed, webhook_delivery};
 
 /// The header every response carries so a request can be found in logs.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
@@ -140,25 +138,15 @@ pub fn app(state: AppState) -> Router {
         .service(www);
     Router::new()
         .route("/healthz", get(healthz))
-        .merge(customers::router())
-        .merge(sessions::router())
-        .merge(accounts::router())
+        .merge(http::router())
         .merge(test_helpers::router())
-        .merge(link_flow::router())
         .merge(demo::router())
-        .merge(events::router())
-        .merge(clock::router())
-        .merge(setup_intents::router())
-        .merge(payment_methods::router())
-        .merge(tokens::router())
-        .merge(webhooks::router())
-        .merge(hosted::router())
         .method_not_allowed_fallback(method_not_allowed)
         .nest_service("/pkg", pkg)
         .fallback_service(www)
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            idempotency::middleware,
+            http::idempotency::middleware,
         ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(form::MAX_BODY_BYTES))
@@ -276,7 +264,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     print_banner(&config, addr);
     // One shutdown signal, shared by the server and the webhook worker.
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(webhooks::run_worker(state.store.clone(), {
+    let worker = tokio::spawn(webhook_delivery::run_worker(state.store.clone(), {
         let mut stopped = stopped.clone();
         async move {
             let _ = stopped.wait_for(|s| *s).await;

@@ -294,6 +294,14 @@ impl Tx<'_> {
         Ok((items, has_more))
     }
 
+    /// Removes an object; removing one that is not there is no error.
+    pub fn delete<T: Document>(&self, id: &str) -> ApiResult<()> {
+        self.0
+            .prepare_cached("DELETE FROM objects WHERE kind = ?1 AND id = ?2")?
+            .execute(params![T::KIND, id])?;
+        Ok(())
+    }
+
     /// Reads a sandbox-internal setting.
     pub fn meta(&self, key: &str) -> ApiResult<Option<String>> {
         Ok(self

@@ -1,27 +1,31 @@
-//! The test-only control plane under `/v1/test_helpers/`: act as the end user or the bank.
+//! The test-only control plane under `/v1/test_helpers/`: act as the end user, the bank or
+//! the passing of time, and read what the sandbox sent (emails, webhook deliveries).
 
 use axum::extract::{Path, State};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use relink::model::{AccountStatus, InactiveCause};
-use serde_json::Value;
+use relink::model::InactiveCause;
+use serde_json::{Value, json};
 
-use crate::AppState;
-use crate::accounts::{
-    self, Account, AccountNumber, AccountNumberStatus, Authorization, IdentifierType, Inactive,
-    save_with_event,
-};
 use crate::auth::SecretKey;
+use crate::clock::{self, MAX_ADVANCE_SECS};
 use crate::error::{ApiError, ApiResult};
-use crate::events;
 use crate::form::{Params, parse_enum};
-use crate::institutions::{self, Behaviour};
-use crate::relink::Authentication;
-use crate::sessions::{self, Attempt, Session};
+use crate::http::state::AppState;
+use crate::list::list_object;
+use crate::objects::event::Event;
+use crate::objects::institutions::{self, Behaviour, Institution};
+use crate::objects::relink_rules::Authentication;
+use crate::objects::session::Session;
+use crate::objects::webhook_endpoint::WebhookEndpoint;
+use crate::outbox::{self, Email};
 use crate::store::Tx;
 use crate::version::ApiVersion;
+use crate::workflows::account_status;
+use crate::workflows::finish_session::{self, Attempt};
+use crate::workflows::tan_expiry::{self, TanChange};
 
-/// Routes under `/v1/test_helpers/financial_connections`.
+/// Routes under `/v1/test_helpers/`.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(
@@ -36,6 +40,12 @@ pub fn router() -> Router<AppState> {
             "/v1/test_helpers/financial_connections/accounts/{id}/expire_account_numbers",
             post(expire_account_numbers),
         )
+        .route(
+            "/v1/test_helpers/clock",
+            get(read_clock).post(advance_clock),
+        )
+        .route("/v1/test_helpers/emails", get(list_emails))
+        .route("/v1/test_helpers/events/{id}/deliveries", get(delivery_log))
 }
 
 async fn complete_session(
@@ -46,47 +56,19 @@ async fn complete_session(
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
     let institution = params.take_str(&["institution"])?;
-    let authentication = match params.take_str(&["authentication"])?.as_deref() {
-        None | Some("succeeded") => Authentication::Succeeded,
-        Some("failed") => Authentication::Failed,
-        Some("abandoned") => Authentication::Abandoned,
-        // A sandbox extension: the bank is down during this attempt, at any institution, so
-        // that `failure_reason: "other"` can be tested on accounts linked anywhere.
-        Some("institution_down") => Authentication::InstitutionDown,
-        Some(other) => {
-            return Err(ApiError::invalid_param(
-                "authentication",
-                format!(
-                    "Invalid authentication: must be one of succeeded, failed, abandoned, \
-                     institution_down (got {other})."
-                ),
-            ));
-        }
-    };
+    let authentication = read_authentication(&mut params)?;
     let picked = params.take_list(&["accounts"])?;
     params.finish()?;
     let body = state.store.transaction(|tx| {
         let session = tx.fetch::<Session>(&id, Some("id"))?;
-        let institution = match (session.fixed_institution(tx)?, institution.as_deref()) {
-            (Some(_), Some(_)) => {
-                return Err(ApiError::invalid_param(
-                    "institution",
-                    "Relink sessions are fixed to their authorization's institution; \
-                     omit institution.",
-                ));
-            }
-            (Some(fixed), None) => fixed,
-            (None, Some(wanted)) => institutions::find(wanted)
-                .ok_or_else(|| ApiError::no_such("institution", wanted, Some("institution")))?,
-            (None, None) => &institutions::ALL[0],
-        };
+        let institution = institution_for(tx, &session, institution.as_deref())?;
         // Down Bank never answers, whatever the customer would have done.
         let authentication = if institution.behaviour == Behaviour::Down {
             Authentication::InstitutionDown
         } else {
             authentication
         };
-        let session = sessions::finish(
+        let session = finish_session::finish(
             tx,
             session,
             Attempt {
@@ -100,6 +82,45 @@ async fn complete_session(
     Ok(Json(body))
 }
 
+/// `authentication`: how the customer's login went (default `succeeded`).
+fn read_authentication(params: &mut Params) -> ApiResult<Authentication> {
+    match params.take_str(&["authentication"])?.as_deref() {
+        None | Some("succeeded") => Ok(Authentication::Succeeded),
+        Some("failed") => Ok(Authentication::Failed),
+        Some("abandoned") => Ok(Authentication::Abandoned),
+        // A sandbox extension: the bank is down during this attempt, at any institution, so
+        // that `failure_reason: "other"` can be tested on accounts linked anywhere.
+        Some("institution_down") => Ok(Authentication::InstitutionDown),
+        Some(other) => Err(ApiError::invalid_param(
+            "authentication",
+            format!(
+                "Invalid authentication: must be one of succeeded, failed, abandoned, \
+                 institution_down (got {other})."
+            ),
+        )),
+    }
+}
+
+/// Where the customer logs in: a relink session's own institution (which `institution` may
+/// not override), the one named, or Sandbox Bank.
+fn institution_for(
+    tx: &Tx<'_>,
+    session: &Session,
+    wanted: Option<&str>,
+) -> ApiResult<&'static Institution> {
+    match (session.fixed_institution(tx)?, wanted) {
+        (Some(_), Some(_)) => Err(ApiError::invalid_param(
+            "institution",
+            "Relink sessions are fixed to their authorization's institution; \
+             omit institution.",
+        )),
+        (Some(fixed), None) => Ok(fixed),
+        (None, Some(wanted)) => institutions::find(wanted)
+            .ok_or_else(|| ApiError::no_such("institution", wanted, Some("institution"))),
+        (None, None) => Ok(&institutions::ALL[0]),
+    }
+}
+
 async fn deactivate_account(
     _: SecretKey,
     version: ApiVersion,
@@ -109,7 +130,9 @@ async fn deactivate_account(
 ) -> ApiResult<Json<Value>> {
     let cause = read_cause(&mut params)?;
     params.finish()?;
-    let account = state.store.transaction(|tx| deactivate(tx, &id, cause))?;
+    let account = state
+        .store
+        .transaction(|tx| account_status::deactivate(tx, &id, cause))?;
     Ok(Json(account.to_json(&version)))
 }
 
@@ -120,51 +143,6 @@ pub fn read_cause(params: &mut Params) -> ApiResult<InactiveCause> {
         .map(|raw| parse_enum::<InactiveCause>("cause", &raw))
         .transpose()?
         .unwrap_or(InactiveCause::AccessExpired))
-}
-
-/// Breaks an account the way the bank would.
-///
-/// Authorization-level causes break the credentials, so the authorization and every account on
-/// it go inactive with `relink_required`; `account_closed` and `account_unavailable` affect only
-/// this account, with action `none`.
-pub fn deactivate(tx: &Tx<'_>, account_id: &str, cause: InactiveCause) -> ApiResult<Account> {
-    let mut account = tx.fetch::<Account>(account_id, Some("id"))?;
-    if account.status == AccountStatus::Disconnected {
-        return Err(ApiError::invalid(format!(
-            "Account {account_id} is disconnected and cannot be deactivated."
-        )));
-    }
-    if !cause.is_authorization_level() {
-        let before = account.clone();
-        account.deactivate(cause);
-        save_with_event(tx, &before, &account)?;
-        return Ok(account);
-    }
-    let mut authorization = tx.fetch::<Authorization>(&account.authorization, None)?;
-    authorization.status = AccountStatus::Inactive;
-    authorization.inactive = Some(Inactive::because(cause));
-    tx.put(&authorization)?;
-    for mut sibling in tx.by_authorization::<Account>(&authorization.id)? {
-        // An account the bank closed stays closed: that cause is the more specific one.
-        let closed_at_bank = sibling
-            .inactive
-            .is_some_and(|i| !i.cause.is_authorization_level());
-        if sibling.status != AccountStatus::Disconnected && !closed_at_bank {
-            let before = sibling.clone();
-            sibling.deactivate(cause);
-            save_with_event(tx, &before, &sibling)?;
-        }
-    }
-    tx.fetch::<Account>(account_id, Some("id"))
-}
-
-/// What `expire_account_numbers` does to an account's TANs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TanChange {
-    /// Move the expiry to this time (Unix seconds).
-    ExpireAt(i64),
-    /// Deactivate now.
-    Deactivate,
 }
 
 async fn expire_account_numbers(
@@ -200,37 +178,102 @@ async fn expire_account_numbers(
             ));
         }
     };
-    let account = state.store.transaction(|tx| {
-        let mut account = tx.fetch::<Account>(&id, Some("id"))?;
-        let mut tans: Vec<&mut AccountNumber> = account
-            .account_numbers
-            .iter_mut()
-            .filter(|n| n.identifier_type == IdentifierType::TokenizedAccountNumber)
-            .collect();
-        if tans.is_empty() {
-            return Err(ApiError::invalid(format!(
-                "Account {id} has no tokenized account numbers; link one at the \
-                 Tokenized Account Numbers institution."
-            )));
-        }
-        for tan in &mut tans {
-            match change {
-                TanChange::ExpireAt(at) => tan.expected_expiry_date = Some(at),
-                TanChange::Deactivate => tan.status = AccountNumberStatus::Deactivated,
-            }
-        }
-        tx.put(&account)?;
-        if change == TanChange::Deactivate {
-            events::emit(
-                tx,
-                events::ACCOUNT_NUMBERS_UPDATED,
-                account.to_json(&ApiVersion::preview()),
-                None,
-            )?;
-        }
-        // An expiry already in the past takes effect at once.
-        accounts::expire_due_account_numbers(tx, crate::clock::now(tx)?)?;
-        tx.fetch::<Account>(&id, Some("id"))
-    })?;
+    let account = state
+        .store
+        .transaction(|tx| tan_expiry::change_tans(tx, &id, change))?;
     Ok(Json(account.to_json(&version)))
+}
+
+fn clock_json(tx: &Tx<'_>) -> ApiResult<Value> {
+    Ok(json!({
+        "object": "test_helpers.sandbox_clock",
+        "now": clock::now(tx)?,
+        "offset_seconds": clock::offset(tx)?,
+    }))
+}
+
+async fn read_clock(
+    _: SecretKey,
+    State(state): State<AppState>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    params.finish()?;
+    Ok(Json(state.store.transaction(clock_json)?))
+}
+
+async fn advance_clock(
+    _: SecretKey,
+    State(state): State<AppState>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    let seconds = params
+        .take_u32(&["seconds"])?
+        .ok_or_else(|| ApiError::missing("seconds"))?;
+    params.finish()?;
+    if seconds > MAX_ADVANCE_SECS {
+        return Err(ApiError::invalid_param(
+            "seconds",
+            format!("The clock advances at most {MAX_ADVANCE_SECS} seconds at a time."),
+        ));
+    }
+    let body = state.store.transaction(|tx| {
+        tan_expiry::advance_clock(tx, seconds)?;
+        clock_json(tx)
+    })?;
+    Ok(Json(body))
+}
+
+async fn list_emails(
+    _: SecretKey,
+    State(state): State<AppState>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    params.finish()?;
+    let emails = state.store.transaction(outbox::emails)?;
+    Ok(Json(list_object(
+        emails.iter().map(Email::to_json).collect(),
+        false,
+        "/v1/test_helpers/emails",
+    )))
+}
+
+/// `GET /v1/test_helpers/events/{id}/deliveries`: for each endpoint the event went to, every
+/// attempt with its HTTP status (`null` when the endpoint could not be reached), and whether and
+/// when it was delivered.
+async fn delivery_log(
+    _: SecretKey,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    params.finish()?;
+    let body = state.store.transaction(|tx| {
+        tx.fetch::<Event>(&id, Some("id"))?;
+        let mut data = Vec::new();
+        for logged in outbox::delivery_log(tx, &id)? {
+            let url = tx
+                .get::<WebhookEndpoint>(&logged.endpoint_id)?
+                .map(|e| e.url);
+            let attempts: Vec<Value> = logged
+                .attempts
+                .iter()
+                .map(|a| json!({"attempted_at": a.attempted_at, "status": a.status}))
+                .collect();
+            data.push(json!({
+                "object": "test_helpers.webhook_delivery",
+                "webhook_endpoint": logged.endpoint_id,
+                "url": url,
+                "delivered": logged.delivered_at.is_some(),
+                "delivered_at": logged.delivered_at,
+                "next_attempt_at": logged.next_attempt_at,
+                "attempts": attempts,
+            }));
+        }
+        Ok(list_object(
+            data,
+            false,
+            &format!("/v1/test_helpers/events/{id}/deliveries"),
+        ))
+    })?;
+    Ok(Json(body))
 }

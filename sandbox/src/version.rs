@@ -1,7 +1,14 @@
-//! `Stripe-Version`: which API version a response is rendered in.
+//! `Stripe-Version`: which API version a response is rendered in, and what a GA version does
+//! not show.
+//!
+//! Objects render every field they have, then hide the fields their [`PreviewFields`]
+//! declaration lists when the reader's version is not a preview one. Because the same
+//! declaration also cleans the objects events captured (in preview) for a GA reader, a field
+//! cannot be hidden from responses yet leak through webhooks, or the other way round.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use serde_json::Value;
 
 use crate::config::DEFAULT_API_VERSION;
 use crate::error::ApiError;
@@ -19,6 +26,63 @@ impl ApiVersion {
     /// The sandbox's default, a preview version.
     pub fn preview() -> Self {
         ApiVersion(DEFAULT_API_VERSION.to_owned())
+    }
+
+    /// Removes the fields `declared` lists from an object rendered with all of them, unless
+    /// this is a preview version.
+    pub fn hide_preview_fields(&self, rendered: &mut Value, declared: &PreviewFields) {
+        if !self.is_preview() {
+            declared.remove_from(rendered);
+        }
+    }
+
+    /// Like [`ApiVersion::hide_preview_fields`], for JSON captured earlier (an event's
+    /// `data.object`): every object in `captured`, however deeply nested (a session's
+    /// `accounts.data[]`), loses the fields its kind's declaration in `declared` lists.
+    pub fn hide_captured_preview_fields(&self, captured: &mut Value, declared: &[&PreviewFields]) {
+        if self.is_preview() {
+            return;
+        }
+        match captured {
+            Value::Object(map) => {
+                let kind = map.get("object").and_then(Value::as_str);
+                if let Some(declaration) = declared.iter().find(|d| Some(d.object) == kind) {
+                    for field in declaration.fields {
+                        map.remove(*field);
+                    }
+                }
+                for nested in map.values_mut() {
+                    self.hide_captured_preview_fields(nested, declared);
+                }
+            }
+            Value::Array(items) => {
+                for item in items {
+                    self.hide_captured_preview_fields(item, declared);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The fields of one kind of API object that only preview versions show: declared once, next
+/// to the object's `to_json`, and used for responses and for captured event data alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PreviewFields {
+    /// The object's `object` value, e.g. `financial_connections.session`.
+    pub object: &'static str,
+    /// Its top-level fields that exist only in preview versions.
+    pub fields: &'static [&'static str],
+}
+
+impl PreviewFields {
+    /// Removes the declared fields from `rendered`, an object of this kind.
+    pub fn remove_from(&self, rendered: &mut Value) {
+        if let Some(map) = rendered.as_object_mut() {
+            for field in self.fields {
+                map.remove(*field);
+            }
+        }
     }
 }
 
@@ -67,5 +131,38 @@ mod tests {
         assert!(!is_well_formed("2024-06-20."));
         assert!(ApiVersion("2026-04-22.preview".into()).is_preview());
         assert!(!ApiVersion("2025-03-31.basil".into()).is_preview());
+    }
+
+    const THING: PreviewFields = PreviewFields {
+        object: "thing",
+        fields: &["secret_sauce"],
+    };
+
+    #[test]
+    fn ga_versions_hide_declared_fields_even_deep_inside_captured_json() {
+        let ga = ApiVersion("2025-03-31.basil".into());
+        let preview = ApiVersion::preview();
+        let thing = serde_json::json!({"object": "thing", "id": "t_1", "secret_sauce": 1});
+        let mut rendered = thing.clone();
+        preview.hide_preview_fields(&mut rendered, &THING);
+        assert_eq!(rendered, thing);
+        ga.hide_preview_fields(&mut rendered, &THING);
+        assert_eq!(
+            rendered,
+            serde_json::json!({"object": "thing", "id": "t_1"})
+        );
+
+        let captured = serde_json::json!({"object": "other", "secret_sauce": "not declared here",
+            "things": {"object": "list", "data": [thing]}});
+        let mut hidden = captured.clone();
+        ga.hide_captured_preview_fields(&mut hidden, &[&THING]);
+        assert_eq!(hidden["secret_sauce"], "not declared here");
+        assert_eq!(
+            hidden["things"]["data"][0],
+            serde_json::json!({"object": "thing", "id": "t_1"})
+        );
+        let mut kept = captured.clone();
+        preview.hide_captured_preview_fields(&mut kept, &[&THING]);
+        assert_eq!(kept, captured);
     }
 }

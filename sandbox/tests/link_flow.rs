@@ -5,7 +5,7 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use common::Sandbox;
-use relink_sandbox::accounts::Authorization;
+use relink_sandbox::objects::authorization::Authorization;
 use serde_json::{Value, json};
 
 const MANIFEST: &str = "/v1/link_account_sessions/manifest";

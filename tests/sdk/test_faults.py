@@ -139,6 +139,20 @@ def wait_until_delivered(sandbox, receiver, event_ids, timeout=60.0):
         time.sleep(1.2)  # the delivery worker wakes every second
 
 
+def first_attempted_delivery(sandbox, event_id, timeout=20.0):
+    """Waits until the delivery worker has tried to send the event (its delivery log has an
+    attempt) and returns that log entry: the positive signal that a delivery happened or failed,
+    rather than a pause after which nothing is assumed to have arrived."""
+    deadline = time.monotonic() + timeout
+    while True:
+        deliveries = sandbox.ok("GET", f"/v1/test_helpers/events/{event_id}/deliveries")["data"]
+        attempted = [log for log in deliveries if log["attempts"]]
+        if attempted:
+            return attempted[0]
+        assert time.monotonic() < deadline, f"no delivery of {event_id} was attempted"
+        time.sleep(0.05)
+
+
 def events_of(sandbox, kind):
     return {event["id"] for event in sandbox.ok("GET", "/v1/events?limit=100")["data"] if event["type"] == kind}
 
@@ -164,11 +178,16 @@ def test_an_endpoint_that_was_down_gets_every_event(sandbox, receiver):
     receiver.down = True
     for account in [sandbox.linked_account(customer) for _ in range(5)]:
         sandbox.deactivate(account)
-    time.sleep(1.5)
+    events = events_of(sandbox, "financial_connections.account.deactivated")
+    assert len(events) == 5
+    # Each event's delivery log shows the attempt the endpoint refused, and a retry to come.
+    for event in events:
+        log = first_attempted_delivery(sandbox, event)
+        assert [attempt["status"] for attempt in log["attempts"]] == [500], log
+        assert log["delivered"] is False and log["next_attempt_at"] is not None, log
     assert receiver.accepted == set(), "nothing is accepted while the endpoint is down"
 
     receiver.down = False
-    events = events_of(sandbox, "financial_connections.account.deactivated")
     wait_until_delivered(sandbox, receiver, events)
     assert len(receiver.accepted) == 5
 

@@ -1,17 +1,18 @@
-//! Bank account tokens (`btok_…`) made from payment methods, for Connect payouts.
+//! `/v1/tokens`: bank account tokens for Connect payouts.
 
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::AppState;
-use crate::accounts::Account;
 use crate::auth::SecretKey;
+use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::form::Params;
-use crate::ids;
-use crate::payment_methods::{PaymentMethod, TEST_ROUTING_NUMBER};
+use crate::http::state::AppState;
+use crate::objects::account::Account;
+use crate::objects::payment_method::PaymentMethod;
+use crate::objects::token;
 
 /// Routes under `/v1/tokens`.
 pub fn router() -> Router<AppState> {
@@ -39,30 +40,7 @@ pub(crate) async fn create(
             ));
         }
         let account = tx.fetch::<Account>(&pm.financial_connections_account, None)?;
-        let created = crate::clock::now(tx)?;
-        Ok(json!({
-            "id": ids::new_id("btok"),
-            "object": "token",
-            "bank_account": {
-                "id": ids::new_id("ba"),
-                "object": "bank_account",
-                "account_holder_name": pm.billing_name,
-                "account_holder_type": "individual",
-                "account_type": account.subcategory,
-                "bank_name": account.institution_name,
-                "country": "US",
-                "currency": "usd",
-                "fingerprint": format!("fp_{}_{}", account.institution, account.last4),
-                "last4": account.last4,
-                "routing_number": TEST_ROUTING_NUMBER,
-                "status": "new",
-            },
-            "client_ip": null,
-            "created": created,
-            "livemode": false,
-            "type": "bank_account",
-            "used": false,
-        }))
+        Ok(token::to_json(&pm, &account, clock::now(tx)?))
     })?;
     Ok(Json(body))
 }

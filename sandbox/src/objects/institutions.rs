@@ -128,7 +128,41 @@ pub fn bank_account(last4: &str) -> Option<&'static BankAccount> {
     BANK_ACCOUNTS.iter().find(|a| a.last4 == last4)
 }
 
+/// How one login attempt at a test institution ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogIn {
+    /// Logged in: the customer may pick accounts.
+    Authenticated,
+    /// The password was right; the bank wants the one-time code next.
+    MfaRequired,
+    /// Wrong password or code, with what the bank says.
+    Failed(&'static str),
+    /// The bank did not answer.
+    Unavailable,
+}
+
 impl Institution {
+    /// Whether `password` (and, at MFA Bank, `mfa_code`) logs in here.
+    pub fn log_in(&self, password: Option<&str>, mfa_code: Option<&str>) -> LogIn {
+        match self.behaviour {
+            Behaviour::Down => return LogIn::Unavailable,
+            // The bank's own window did the login.
+            Behaviour::OAuth => return LogIn::Authenticated,
+            _ => {}
+        }
+        if password != Some(TEST_PASSWORD) {
+            return LogIn::Failed("The username or password is incorrect.");
+        }
+        if self.behaviour != Behaviour::Mfa {
+            return LogIn::Authenticated;
+        }
+        match mfa_code {
+            None => LogIn::MfaRequired,
+            Some(TEST_MFA_CODE) => LogIn::Authenticated,
+            Some(_) => LogIn::Failed("The one-time code is incorrect."),
+        }
+    }
+
     /// The institution as the browser's link flow describes it.
     pub fn to_json(&self) -> Value {
         json!({
@@ -155,6 +189,35 @@ mod tests {
                 .unwrap()
                 .subcategory
                 .is_payment_eligible()
+        );
+    }
+
+    #[test]
+    fn login_rules() {
+        let bank = |id| find(id).expect("test institution");
+        let sandbox = bank("Sandbox Bank");
+        let mfa = bank("MFA Bank");
+        assert_eq!(
+            sandbox.log_in(Some("pass_good"), None),
+            LogIn::Authenticated
+        );
+        assert!(matches!(
+            sandbox.log_in(Some("nope"), None),
+            LogIn::Failed(_)
+        ));
+        assert_eq!(mfa.log_in(Some("pass_good"), None), LogIn::MfaRequired);
+        assert_eq!(
+            mfa.log_in(Some("pass_good"), Some("123456")),
+            LogIn::Authenticated
+        );
+        assert!(matches!(
+            mfa.log_in(Some("pass_good"), Some("000000")),
+            LogIn::Failed(_)
+        ));
+        assert_eq!(bank("OAuth Bank").log_in(None, None), LogIn::Authenticated);
+        assert_eq!(
+            bank("Down Bank").log_in(Some("pass_good"), None),
+            LogIn::Unavailable
         );
     }
 }

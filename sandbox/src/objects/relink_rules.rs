@@ -1,6 +1,6 @@
 //! The relink rules: what a finished session links and what `relink_result` says.
 //!
-//! This is the one place that decides; the HTTP layers only gather the facts (did the customer
+//! This is the one place that decides; the workflows only gather the facts (did the customer
 //! authenticate, what did they pick, which accounts sit on the authorization) and apply the
 //! [`Decision`]. The browser never sends a result, so it cannot forge one.
 
@@ -66,7 +66,7 @@ impl Decision {
 ///
 /// ```
 /// use relink::model::{FailureReason, RelinkOptions};
-/// use relink_sandbox::relink::{decide, Authentication, KnownAccount};
+/// use relink_sandbox::objects::relink_rules::{decide, Authentication, KnownAccount};
 ///
 /// let options = RelinkOptions { authorization: "fcauth_1".into(), account: Some("fca_1".into()) };
 /// let known = [KnownAccount { id: "fca_1", last4: "6789", repairable: true }];
@@ -83,32 +83,10 @@ pub fn decide(
     let Some(options) = relink else {
         return decide_plain(authentication, picked);
     };
-    let failed = |reason: FailureReason, status: SessionStatus| Decision {
-        links: Vec::new(),
-        relink_result: Some(RelinkResult::failed(reason)),
-        status,
-    };
-    match authentication {
-        Authentication::InstitutionDown => {
-            return failed(FailureReason::Other, SessionStatus::Failed);
-        }
-        Authentication::Abandoned => {
-            return failed(FailureReason::NoAuthorization, SessionStatus::Cancelled);
-        }
-        Authentication::Failed => {
-            return failed(FailureReason::NoAuthorization, SessionStatus::Failed);
-        }
-        Authentication::Succeeded => {}
+    if let Some((reason, status)) = failure_before_selection(authentication) {
+        return failed(reason, status);
     }
-    // Picks the bank shows but relinking cannot repair (closed accounts) are not recognised.
-    let links: Vec<Link> = picked
-        .iter()
-        .filter_map(|last4| match known.iter().find(|k| k.last4 == last4) {
-            Some(k) if k.repairable => Some(Link::Existing(k.id.to_owned())),
-            Some(_) => None,
-            None => Some(Link::New(last4.clone())),
-        })
-        .collect();
+    let links = recognised_links(picked, known);
     match &options.account {
         Some(expected) => {
             let relinked_expected = links
@@ -132,6 +110,43 @@ pub fn decide(
             relink_result: Some(RelinkResult::succeeded(options.authorization.clone(), None)),
             status: SessionStatus::Succeeded,
         },
+    }
+}
+
+/// A relink that ends before the customer could pick an account: they never authenticated
+/// (`no_authorization`), or the bank was down (`other`).
+fn failure_before_selection(
+    authentication: Authentication,
+) -> Option<(FailureReason, SessionStatus)> {
+    match authentication {
+        Authentication::InstitutionDown => Some((FailureReason::Other, SessionStatus::Failed)),
+        Authentication::Abandoned => {
+            Some((FailureReason::NoAuthorization, SessionStatus::Cancelled))
+        }
+        Authentication::Failed => Some((FailureReason::NoAuthorization, SessionStatus::Failed)),
+        Authentication::Succeeded => None,
+    }
+}
+
+/// The picks matched against the authorization's accounts: known and repairable ones are
+/// refreshed, unknown ones become new accounts, and those the bank shows but relinking cannot
+/// repair (closed accounts) are not recognised.
+fn recognised_links(picked: &[String], known: &[KnownAccount<'_>]) -> Vec<Link> {
+    picked
+        .iter()
+        .filter_map(|last4| match known.iter().find(|k| k.last4 == last4) {
+            Some(k) if k.repairable => Some(Link::Existing(k.id.to_owned())),
+            Some(_) => None,
+            None => Some(Link::New(last4.clone())),
+        })
+        .collect()
+}
+
+fn failed(reason: FailureReason, status: SessionStatus) -> Decision {
+    Decision {
+        links: Vec::new(),
+        relink_result: Some(RelinkResult::failed(reason)),
+        status,
     }
 }
 

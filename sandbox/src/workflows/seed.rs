@@ -2,11 +2,13 @@
 
 use relink::model::{AccountStatus, InactiveCause, Permission};
 
-use crate::accounts::{Account, AccountHolder, Authorization, Inactive, fresh_account_numbers};
-use crate::customers::Customer;
+use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::institutions::{self, BankAccount, Institution};
+use crate::objects::account::{Account, AccountHolder, Inactive, fresh_account_numbers};
+use crate::objects::authorization::Authorization;
+use crate::objects::customer::Customer;
+use crate::objects::institutions::{self, BankAccount, Institution};
 use crate::store::{Store, Tx};
 
 /// The demo customer's stable ID.
@@ -19,7 +21,7 @@ pub fn seed(tx: &Tx<'_>) -> ApiResult<()> {
     if tx.meta(SEEDED_KEY)?.is_some() {
         return Ok(());
     }
-    let now = crate::clock::now(tx)?;
+    let now = clock::now(tx)?;
     let customer = Customer {
         id: DEMO_CUSTOMER_ID.into(),
         created: now,
@@ -94,10 +96,10 @@ fn seeded_state(n: usize) -> (&'static str, Option<InactiveCause>) {
 }
 
 /// Adds customers `first..first + customers`, each with the four test accounts on one
-/// authorization in a state from [`seeded_state`] (every 50th customer's savings account is
+/// authorization in a state from `seeded_state` (every 50th customer's savings account is
 /// closed, which no relink repairs). One transaction per call: the caller batches.
 pub fn customers(tx: &Tx<'_>, first: usize, customers: usize) -> ApiResult<()> {
-    let now = crate::clock::now(tx)?;
+    let now = clock::now(tx)?;
     for n in first..first + customers {
         let customer = Customer {
             id: ids::new_id("cus"),

@@ -2,7 +2,7 @@
 //!
 //! Every call carries the publishable key in `Authorization` and the session's client secret in
 //! the form body (never in a URL, where it would end up in logs and history). The flow records
-//! on the session how far the customer got; [`sessions::finish`] turns that record, not
+//! on the session how far the customer got; `workflows::finish_session` turns that record, not
 //! anything the browser claims, into the result.
 
 use axum::extract::State;
@@ -11,16 +11,17 @@ use axum::{Json, Router};
 use relink::model::SessionStatus;
 use serde_json::{Value, json};
 
-use crate::AppState;
-use crate::accounts::Account;
 use crate::auth::PublishableKey;
 use crate::error::{ApiError, ApiResult};
 use crate::form::Params;
-use crate::institutions::{self, Behaviour, Institution};
-use crate::relink::Authentication;
-use crate::sessions::{self, Attempt, Session};
+use crate::http::state::AppState;
+use crate::objects::account::Account;
+use crate::objects::institutions::{self, Institution, LogIn};
+use crate::objects::relink_rules::Authentication;
+use crate::objects::session::Session;
 use crate::store::Tx;
 use crate::version::ApiVersion;
+use crate::workflows::finish_session::{self, Attempt};
 
 /// Routes under `/v1/link_account_sessions`.
 pub fn router() -> Router<AppState> {
@@ -102,29 +103,8 @@ async fn authenticate(
     params.finish()?;
     let body = state.store.transaction(|tx| {
         let mut session = pending_session(tx, &client_secret)?;
-        let institution = institutions::find(&institution_id).ok_or_else(|| {
-            ApiError::no_such("institution", &institution_id, Some("institution"))
-        })?;
-        if let Some(fixed) = session.fixed_institution(tx)?
-            && fixed.id != institution.id
-        {
-            return Err(ApiError::invalid_param(
-                "institution",
-                format!(
-                    "This relink session is for {}; choose that institution.",
-                    fixed.name
-                ),
-            ));
-        }
-        if session.progress.institution.as_deref() != Some(institution.id) {
-            // Choosing another bank starts over: logging in to one does not count for another.
-            session.progress = sessions::Progress {
-                institution: Some(institution.id.to_owned()),
-                login_failed: session.progress.login_failed,
-                ..Default::default()
-            };
-        }
-        let outcome = log_in(institution, password.as_deref(), mfa_code.as_deref());
+        let institution = choose_institution(tx, &mut session, &institution_id)?;
+        let outcome = institution.log_in(password.as_deref(), mfa_code.as_deref());
         let body = match outcome {
             LogIn::Authenticated => {
                 session.progress.authenticated = true;
@@ -155,33 +135,27 @@ async fn authenticate(
     Ok(Json(body))
 }
 
-/// How one login attempt at a test institution ends.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum LogIn {
-    Authenticated,
-    MfaRequired,
-    Failed(&'static str),
-    Unavailable,
-}
-
-fn log_in(institution: &Institution, password: Option<&str>, mfa_code: Option<&str>) -> LogIn {
-    match institution.behaviour {
-        Behaviour::Down => return LogIn::Unavailable,
-        // The bank's own window did the login.
-        Behaviour::OAuth => return LogIn::Authenticated,
-        _ => {}
+/// The institution the customer picked, which a relink session fixes in advance.
+fn choose_institution(
+    tx: &Tx<'_>,
+    session: &mut Session,
+    institution_id: &str,
+) -> ApiResult<&'static Institution> {
+    let institution = institutions::find(institution_id)
+        .ok_or_else(|| ApiError::no_such("institution", institution_id, Some("institution")))?;
+    if let Some(fixed) = session.fixed_institution(tx)?
+        && fixed.id != institution.id
+    {
+        return Err(ApiError::invalid_param(
+            "institution",
+            format!(
+                "This relink session is for {}; choose that institution.",
+                fixed.name
+            ),
+        ));
     }
-    if password != Some(institutions::TEST_PASSWORD) {
-        return LogIn::Failed("The username or password is incorrect.");
-    }
-    if institution.behaviour != Behaviour::Mfa {
-        return LogIn::Authenticated;
-    }
-    match mfa_code {
-        None => LogIn::MfaRequired,
-        Some(institutions::TEST_MFA_CODE) => LogIn::Authenticated,
-        Some(_) => LogIn::Failed("The one-time code is incorrect."),
-    }
+    session.progress.choose(institution.id);
+    Ok(institution)
 }
 
 /// The bank's accounts as the account picker shows them.
@@ -236,7 +210,7 @@ async fn complete(
         } else {
             Vec::new()
         };
-        let session = sessions::finish(
+        let session = finish_session::finish(
             tx,
             session,
             Attempt {
@@ -248,38 +222,4 @@ async fn complete(
         session.to_json(tx, &ApiVersion::preview(), false)
     })?;
     Ok(Json(body))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn login_rules() {
-        let bank = |id| institutions::find(id).expect("test institution");
-        let sandbox = bank("Sandbox Bank");
-        let mfa = bank("MFA Bank");
-        assert_eq!(
-            log_in(sandbox, Some("pass_good"), None),
-            LogIn::Authenticated
-        );
-        assert!(matches!(
-            log_in(sandbox, Some("nope"), None),
-            LogIn::Failed(_)
-        ));
-        assert_eq!(log_in(mfa, Some("pass_good"), None), LogIn::MfaRequired);
-        assert_eq!(
-            log_in(mfa, Some("pass_good"), Some("123456")),
-            LogIn::Authenticated
-        );
-        assert!(matches!(
-            log_in(mfa, Some("pass_good"), Some("000000")),
-            LogIn::Failed(_)
-        ));
-        assert_eq!(log_in(bank("OAuth Bank"), None, None), LogIn::Authenticated);
-        assert_eq!(
-            log_in(bank("Down Bank"), Some("pass_good"), None),
-            LogIn::Unavailable
-        );
-    }
 }

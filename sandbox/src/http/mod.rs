@@ -1,0 +1,36 @@
+//! The HTTP layer: one router per resource, and the middleware that wraps them.
+//!
+//! Handlers are thin: they read parameters, run the objects' rules and the workflows inside
+//! one transaction, and render. Nothing below this layer knows about axum's routing.
+
+pub mod accounts;
+pub mod customers;
+pub mod events;
+pub mod hosted;
+pub mod idempotency;
+pub mod link_flow;
+pub mod payment_methods;
+pub mod sessions;
+pub mod setup_intents;
+pub mod state;
+pub mod tokens;
+pub mod webhook_endpoints;
+
+use axum::Router;
+
+use crate::http::state::AppState;
+
+/// Every resource's routes: Stripe's API and the browser's link flow.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(customers::router())
+        .merge(sessions::router())
+        .merge(accounts::router())
+        .merge(link_flow::router())
+        .merge(events::router())
+        .merge(setup_intents::router())
+        .merge(payment_methods::router())
+        .merge(tokens::router())
+        .merge(webhook_endpoints::router())
+        .merge(hosted::router())
+}

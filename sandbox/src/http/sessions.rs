@@ -1,0 +1,177 @@
+//! `/v1/financial_connections/sessions`: creating and retrieving sessions.
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use relink::model::{AccountSubcategory, Permission, RelinkOptions};
+use serde_json::Value;
+
+use crate::auth::SecretKey;
+use crate::error::{ApiError, ApiResult};
+use crate::form::Params;
+use crate::http::state::AppState;
+use crate::objects::session::{DeliveryMethod, NewSession, Session, UiMode};
+use crate::version::ApiVersion;
+use crate::workflows::hosted_relink;
+
+/// Routes under `/v1/financial_connections/sessions`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/financial_connections/sessions", post(create))
+        .route("/v1/financial_connections/sessions/{id}", get(retrieve))
+}
+
+async fn create(
+    _: SecretKey,
+    version: ApiVersion,
+    State(state): State<AppState>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    let new = read_new_session(&mut params)?;
+    params.finish()?;
+    let body = state.store.transaction(|tx| {
+        let session = hosted_relink::create_and_launch(tx, &state.settings, new)?;
+        session.to_json(tx, &version, true)
+    })?;
+    Ok(Json(body))
+}
+
+async fn retrieve(
+    _: SecretKey,
+    version: ApiVersion,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    params.finish()?;
+    let body = state.store.transaction(|tx| {
+        tx.fetch::<Session>(&id, Some("id"))?
+            .to_json(tx, &version, true)
+    })?;
+    Ok(Json(body))
+}
+
+/// Reads the create parameters, in the order Stripe reports their errors.
+fn read_new_session(params: &mut Params) -> ApiResult<NewSession> {
+    let customer = read_account_holder(params)?;
+    let permissions = params.take_enum_list::<Permission>(&["permissions"])?;
+    if permissions.is_empty() {
+        return Err(ApiError::missing("permissions"));
+    }
+    let account_subcategories = read_filters(params)?;
+    let limit_accounts = read_limit(params)?;
+    let relink_options = read_relink_options(params)?;
+    let return_url = params.take_str(&["return_url"])?;
+    let (ui_mode, hosted) = read_hosted(params, relink_options.as_ref())?;
+    Ok(NewSession {
+        customer,
+        permissions,
+        account_subcategories,
+        limit_accounts,
+        relink_options,
+        return_url,
+        ui_mode,
+        hosted,
+    })
+}
+
+/// `account_holder`: the customer, if any. The sandbox has no connected accounts, so
+/// `type=account` is refused.
+fn read_account_holder(params: &mut Params) -> ApiResult<Option<String>> {
+    let holder_type = params.take_str(&["account_holder", "type"])?;
+    let customer = params.take_str(&["account_holder", "customer"])?;
+    let holder_account = params.take_str(&["account_holder", "account"])?;
+    match holder_type.as_deref() {
+        None if customer.is_some() => return Err(ApiError::missing("account_holder[type]")),
+        None | Some("customer") => {}
+        Some("account") => {
+            return Err(ApiError::invalid_param(
+                "account_holder[type]",
+                "The sandbox supports customer account holders only.",
+            ));
+        }
+        Some(other) => {
+            return Err(ApiError::invalid_param(
+                "account_holder[type]",
+                format!(
+                    "Invalid account_holder[type]: must be one of customer, account (got {other})."
+                ),
+            ));
+        }
+    }
+    if holder_type.is_some() && customer.is_none() {
+        return Err(ApiError::missing("account_holder[customer]"));
+    }
+    if holder_account.is_some() {
+        return Err(ApiError::invalid_param(
+            "account_holder[account]",
+            "account_holder[account] is only allowed with account_holder[type]=account.",
+        ));
+    }
+    Ok(customer)
+}
+
+/// `filters[account_subcategories][]`; sent empty, it filters nothing.
+fn read_filters(params: &mut Params) -> ApiResult<Option<Vec<AccountSubcategory>>> {
+    let sent = params.contains(&["filters", "account_subcategories"]);
+    let kinds =
+        params.take_enum_list::<AccountSubcategory>(&["filters", "account_subcategories"])?;
+    Ok((sent && !kinds.is_empty()).then_some(kinds))
+}
+
+/// `limits[accounts]`, 1 to 100.
+fn read_limit(params: &mut Params) -> ApiResult<Option<u32>> {
+    let limit_accounts = params.take_u32(&["limits", "accounts"])?;
+    if let Some(limit) = limit_accounts
+        && !(1..=100).contains(&limit)
+    {
+        return Err(ApiError::invalid_param(
+            "limits[accounts]",
+            "limits[accounts] must be between 1 and 100.",
+        ));
+    }
+    Ok(limit_accounts)
+}
+
+/// `relink_options`: an account only ever together with its authorization.
+fn read_relink_options(params: &mut Params) -> ApiResult<Option<RelinkOptions>> {
+    let authorization = params.take_str(&["relink_options", "authorization"])?;
+    let account = params.take_str(&["relink_options", "account"])?;
+    match (authorization, account) {
+        (Some(authorization), account) => Ok(Some(RelinkOptions {
+            authorization,
+            account,
+        })),
+        (None, Some(_)) => Err(ApiError::missing("relink_options[authorization]")),
+        (None, None) => Ok(None),
+    }
+}
+
+/// `ui_mode` and `hosted[delivery_method]`: hosted delivery needs a hosted session, and a
+/// hosted session relinks exactly one named account.
+fn read_hosted(
+    params: &mut Params,
+    relink_options: Option<&RelinkOptions>,
+) -> ApiResult<(UiMode, Option<DeliveryMethod>)> {
+    let ui_mode = params.take_enum_serde::<UiMode>(&["ui_mode"])?;
+    let hosted = params.take_enum_serde::<DeliveryMethod>(&["hosted", "delivery_method"])?;
+    let ui_mode = ui_mode.unwrap_or_default();
+    match (ui_mode, hosted, relink_options) {
+        (UiMode::Modal, Some(_), _) => {
+            return Err(ApiError::invalid_param(
+                "hosted[delivery_method]",
+                "hosted[delivery_method] is only allowed with ui_mode=hosted.",
+            ));
+        }
+        (UiMode::Hosted, None, _) => return Err(ApiError::missing("hosted[delivery_method]")),
+        (UiMode::Hosted, Some(_), None) => {
+            return Err(ApiError::missing("relink_options[authorization]"));
+        }
+        (UiMode::Hosted, Some(_), Some(options)) if options.account.is_none() => {
+            // The hosted page relinks exactly the account the merchant named.
+            return Err(ApiError::missing("relink_options[account]"));
+        }
+        _ => {}
+    }
+    Ok((ui_mode, hosted))
+}

@@ -1,0 +1,104 @@
+//! `/v1/webhook_endpoints`: where the merchant wants events delivered.
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use crate::auth::SecretKey;
+use crate::clock;
+use crate::config::DEFAULT_API_VERSION;
+use crate::error::{ApiError, ApiResult};
+use crate::form::Params;
+use crate::http::state::AppState;
+use crate::ids;
+use crate::list::list_object;
+use crate::objects::webhook_endpoint::{HttpTarget, WebhookEndpoint};
+use crate::outbox;
+
+/// Routes under `/v1/webhook_endpoints`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/webhook_endpoints", post(create).get(list))
+        .route("/v1/webhook_endpoints/{id}", get(retrieve).delete(delete))
+}
+
+async fn create(
+    _: SecretKey,
+    State(state): State<AppState>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    let url = params.require_str(&["url"])?;
+    let enabled_events = params.take_list(&["enabled_events"])?;
+    let api_version = params.take_str(&["api_version"])?;
+    let description = params.take_str(&["description"])?;
+    params.finish()?;
+    if enabled_events.is_empty() {
+        return Err(ApiError::missing("enabled_events"));
+    }
+    if HttpTarget::parse(&url).is_none() {
+        return Err(ApiError::invalid_param(
+            "url",
+            "The sandbox delivers webhooks over plain http; use a URL like \
+             http://localhost:3000/webhook.",
+        ));
+    }
+    let api_version = api_version.unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
+    let endpoint = state.store.transaction(|tx| {
+        let endpoint = WebhookEndpoint {
+            id: ids::new_id("we"),
+            created: clock::now(tx)?,
+            url,
+            enabled_events,
+            api_version,
+            secret: ids::new_id("whsec"),
+            description,
+        };
+        tx.put(&endpoint)?;
+        Ok(endpoint)
+    })?;
+    Ok(Json(endpoint.to_json(true)))
+}
+
+async fn list(
+    _: SecretKey,
+    State(state): State<AppState>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    params.take_u32(&["limit"])?;
+    params.finish()?;
+    let endpoints: Vec<WebhookEndpoint> = state.store.transaction(|tx| tx.all())?;
+    Ok(Json(list_object(
+        endpoints.iter().map(|e| e.to_json(false)).collect(),
+        false,
+        "/v1/webhook_endpoints",
+    )))
+}
+
+async fn retrieve(
+    _: SecretKey,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    params.finish()?;
+    let endpoint = state
+        .store
+        .transaction(|tx| tx.fetch::<WebhookEndpoint>(&id, Some("id")))?;
+    Ok(Json(endpoint.to_json(false)))
+}
+
+async fn delete(
+    _: SecretKey,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    state.store.transaction(|tx| {
+        tx.fetch::<WebhookEndpoint>(&id, Some("id"))?;
+        tx.delete::<WebhookEndpoint>(&id)?;
+        outbox::cancel_undelivered(tx, &id)
+    })?;
+    Ok(Json(
+        json!({"id": id, "object": "webhook_endpoint", "deleted": true}),
+    ))
+}

@@ -1,0 +1,436 @@
+//! Financial Connections accounts (`fca_…`): what they hold, the rules about their status and
+//! account numbers, and how they render.
+
+use relink::model::{
+    AccountCategory, AccountStatus, AccountSubcategory, InactiveAction, InactiveCause, Permission,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::error::{ApiError, ApiResult};
+use crate::objects::institutions::{self, Behaviour, Institution};
+use crate::store::{Document, Index, Tx};
+use crate::version::{ApiVersion, PreviewFields};
+
+/// `account_holder`: who owns an account or a session's accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountHolder {
+    /// The customer (`cus_…`); the only holder type the sandbox supports.
+    pub customer: String,
+}
+
+impl AccountHolder {
+    /// The API representation.
+    pub fn to_json(holder: Option<&AccountHolder>) -> Value {
+        match holder {
+            Some(h) => json!({"type": "customer", "customer": h.customer}),
+            None => Value::Null,
+        }
+    }
+}
+
+/// `status_details.inactive`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inactive {
+    /// What can repair it.
+    pub action: InactiveAction,
+    /// Why it is inactive.
+    pub cause: InactiveCause,
+}
+
+impl Inactive {
+    /// The details an account or authorization gets when deactivated for `cause`.
+    pub fn because(cause: InactiveCause) -> Self {
+        Inactive {
+            action: cause.action(),
+            cause,
+        }
+    }
+}
+
+/// `account_numbers[].identifier_type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentifierType {
+    /// The real account number.
+    AccountNumber,
+    /// A tokenized account number (TAN) issued by the bank.
+    TokenizedAccountNumber,
+}
+
+/// `account_numbers[].status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountNumberStatus {
+    /// Usable for ACH.
+    Transactable,
+    /// No longer usable.
+    Deactivated,
+}
+
+/// One item of `account_numbers`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountNumber {
+    /// Real number or TAN.
+    pub identifier_type: IdentifierType,
+    /// Whether it can be used.
+    pub status: AccountNumberStatus,
+    /// When a TAN stops working (Unix seconds).
+    pub expected_expiry_date: Option<i64>,
+}
+
+/// The account numbers an account gets when linked or relinked at `institution` at `now`.
+///
+/// Relinking is how a customer gets a fresh TAN, so a relink at the TAN institution issues one
+/// that lives a year rather than another 20-day one.
+pub fn fresh_account_numbers(
+    institution: &Institution,
+    now: i64,
+    relinked: bool,
+) -> Vec<AccountNumber> {
+    const YEAR: i64 = 365 * 24 * 60 * 60;
+    match institution.behaviour {
+        Behaviour::ExpiringTans => vec![AccountNumber {
+            identifier_type: IdentifierType::TokenizedAccountNumber,
+            status: AccountNumberStatus::Transactable,
+            expected_expiry_date: Some(
+                now + if relinked {
+                    YEAR
+                } else {
+                    institutions::EXPIRING_TAN_LIFETIME_SECS
+                },
+            ),
+        }],
+        _ => vec![AccountNumber {
+            identifier_type: IdentifierType::AccountNumber,
+            status: AccountNumberStatus::Transactable,
+            expected_expiry_date: None,
+        }],
+    }
+}
+
+/// A Financial Connections account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Account {
+    /// `fca_…`.
+    pub id: String,
+    /// Unix seconds.
+    pub created: i64,
+    /// The authorization (`fcauth_…`) whose credentials reach this account.
+    pub authorization: String,
+    /// Owner; `None` for two-step flows.
+    pub account_holder: Option<AccountHolder>,
+    /// `fcinst_…`.
+    pub institution: String,
+    /// Name of the institution.
+    pub institution_name: String,
+    /// Name of the account at the bank.
+    pub display_name: String,
+    /// Last four digits of the account number.
+    pub last4: String,
+    /// `category`.
+    pub category: AccountCategory,
+    /// `subcategory`.
+    pub subcategory: AccountSubcategory,
+    /// Data the merchant may access.
+    pub permissions: Vec<Permission>,
+    /// `status`.
+    pub status: AccountStatus,
+    /// `status_details.inactive`, set while inactive.
+    pub inactive: Option<Inactive>,
+    /// Account numbers (real or tokenized).
+    pub account_numbers: Vec<AccountNumber>,
+    /// When each kind of data was last refreshed.
+    #[serde(default)]
+    pub refreshed: Refreshed,
+}
+
+/// When each kind of account data was last refreshed (Unix seconds).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refreshed {
+    /// `balance_refresh.last_attempted_at`.
+    pub balance: Option<i64>,
+    /// `ownership_refresh.last_attempted_at`.
+    pub ownership: Option<i64>,
+    /// `transaction_refresh.last_attempted_at`.
+    pub transactions: Option<i64>,
+}
+
+/// The sandbox's fixed test balance, in cents.
+const TEST_BALANCE_CENTS: i64 = 10_000;
+
+fn refresh_json(at: Option<i64>) -> Value {
+    match at {
+        Some(at) => json!({
+            "last_attempted_at": at,
+            "next_refresh_available_at": null,
+            "status": "succeeded",
+        }),
+        None => Value::Null,
+    }
+}
+
+impl Document for Account {
+    const KIND: &'static str = "financial_connections.account";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Index<'_> {
+        Index {
+            customer: self.account_holder.as_ref().map(|h| h.customer.as_str()),
+            authorization: Some(&self.authorization),
+            client_secret: None,
+        }
+    }
+}
+
+impl Account {
+    /// The fields only preview versions show: the authorization behind the account and why it
+    /// is inactive.
+    pub const PREVIEW: PreviewFields = PreviewFields {
+        object: "financial_connections.account",
+        fields: &["authorization", "status_details"],
+    };
+
+    /// Whether a relink can bring this account back: it is inactive for a reason that lives on
+    /// the authorization, or active already.
+    pub fn is_repairable(&self) -> bool {
+        self.status != AccountStatus::Disconnected
+            && self
+                .inactive
+                .is_none_or(|i| i.action == InactiveAction::RelinkRequired)
+    }
+
+    /// Marks the account active with nothing wrong.
+    pub fn reactivate(&mut self) {
+        self.status = AccountStatus::Active;
+        self.inactive = None;
+    }
+
+    /// Marks the account inactive.
+    pub fn deactivate(&mut self, cause: InactiveCause) {
+        self.status = AccountStatus::Inactive;
+        self.inactive = Some(Inactive::because(cause));
+    }
+
+    fn id_suffix(&self) -> &str {
+        self.id.strip_prefix("fca_").unwrap_or(&self.id)
+    }
+
+    fn balance_json(&self, as_of: i64) -> Value {
+        if self.category == AccountCategory::Credit {
+            json!({
+                "as_of": as_of,
+                "credit": {"used": {"usd": TEST_BALANCE_CENTS}},
+                "current": {"usd": -TEST_BALANCE_CENTS},
+                "type": "credit",
+            })
+        } else {
+            json!({
+                "as_of": as_of,
+                "cash": {"available": {"usd": TEST_BALANCE_CENTS}},
+                "current": {"usd": TEST_BALANCE_CENTS},
+                "type": "cash",
+            })
+        }
+    }
+
+    /// The API representation in `version`.
+    pub fn to_json(&self, version: &ApiVersion) -> Value {
+        let payment_eligible = self.subcategory.is_payment_eligible();
+        let mut out = json!({
+            "id": self.id,
+            "object": "financial_connections.account",
+            "account_holder": AccountHolder::to_json(self.account_holder.as_ref()),
+            "account_numbers": self.account_numbers.iter().map(|n| json!({
+                "identifier_type": n.identifier_type,
+                "status": n.status,
+                "expected_expiry_date": n.expected_expiry_date,
+                "supported_networks": ["ach"],
+            })).collect::<Vec<_>>(),
+            "balance": self.refreshed.balance.map(|as_of| self.balance_json(as_of)),
+            "balance_refresh": refresh_json(self.refreshed.balance),
+            "category": self.category,
+            "created": self.created,
+            "display_name": self.display_name,
+            "institution_name": self.institution_name,
+            "last4": self.last4,
+            "livemode": false,
+            "ownership": self.refreshed.ownership.map(|_| format!("fcaowns_{}", self.id_suffix())),
+            "ownership_refresh": refresh_json(self.refreshed.ownership),
+            "permissions": self.permissions,
+            "status": self.status,
+            "subcategory": self.subcategory,
+            "subscriptions": [],
+            "supported_payment_method_types":
+                if payment_eligible { json!(["us_bank_account"]) } else { json!([]) },
+            "transaction_refresh": self.refreshed.transactions.map(|at| {
+                let mut refresh = refresh_json(Some(at));
+                refresh["id"] = json!(format!("fctxnref_{}", self.id_suffix()));
+                refresh
+            }),
+        });
+        out["authorization"] = json!(self.authorization);
+        out["status_details"] = status_details(self.inactive.as_ref());
+        version.hide_preview_fields(&mut out, &Account::PREVIEW);
+        out
+    }
+}
+
+/// How long before a TAN expires the sandbox announces it
+/// (`financial_connections.account.upcoming_account_number_expiry`): the hosted relink window.
+pub const EXPIRY_NOTICE_SECS: i64 = 30 * 24 * 60 * 60;
+
+impl AccountNumber {
+    /// Whether this is a TAN that has expired by `now` and still reads as transactable.
+    pub fn is_expired_tan(&self, now: i64) -> bool {
+        self.identifier_type == IdentifierType::TokenizedAccountNumber
+            && self.status == AccountNumberStatus::Transactable
+            && self.expected_expiry_date.is_some_and(|at| at <= now)
+    }
+
+    /// Whether this is a working TAN that expires within [`EXPIRY_NOTICE_SECS`] of `now`.
+    pub fn expires_soon(&self, now: i64) -> bool {
+        self.identifier_type == IdentifierType::TokenizedAccountNumber
+            && self.status == AccountNumberStatus::Transactable
+            && self
+                .expected_expiry_date
+                .is_some_and(|expiry| now < expiry && expiry - now <= EXPIRY_NOTICE_SECS)
+    }
+}
+
+impl Account {
+    /// Whether the account's tokenized account number no longer works.
+    pub fn tan_deactivated(&self) -> bool {
+        self.account_numbers.iter().any(|n| {
+            n.identifier_type == IdentifierType::TokenizedAccountNumber
+                && n.status == AccountNumberStatus::Deactivated
+        })
+    }
+
+    /// Deactivates every TAN that has expired by `now`; returns whether any did.
+    pub fn deactivate_expired_tans(&mut self, now: i64) -> bool {
+        let mut changed = false;
+        for number in &mut self.account_numbers {
+            if number.is_expired_tan(now) {
+                number.status = AccountNumberStatus::Deactivated;
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Records a data refresh of `features` at `now`, if the account is active and was linked
+    /// with the permission each needs.
+    pub fn refresh(&mut self, features: &[Feature], now: i64) -> ApiResult<()> {
+        if self.status != AccountStatus::Active {
+            return Err(ApiError::invalid(format!(
+                "Account {} is {} and its data cannot be refreshed. \
+                 Ask the customer to relink it.",
+                self.id, self.status
+            ))
+            .with_code("financial_connections_account_inactive"));
+        }
+        for feature in features {
+            if !self.permissions.contains(&feature.permission()) {
+                return Err(ApiError::invalid_param(
+                    "features",
+                    format!(
+                        "Account {} was not linked with the {} permission; \
+                         relink it with that permission to refresh this data.",
+                        self.id,
+                        feature.permission()
+                    ),
+                ));
+            }
+            match feature {
+                Feature::Balance => self.refreshed.balance = Some(now),
+                Feature::Ownership => self.refreshed.ownership = Some(now),
+                Feature::Transactions => self.refreshed.transactions = Some(now),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `status_details` of an account or authorization: `{}` while active.
+pub fn status_details(inactive: Option<&Inactive>) -> Value {
+    match inactive {
+        Some(i) => json!({"inactive": {"action": i.action, "cause": i.cause}}),
+        None => json!({}),
+    }
+}
+
+/// Loads accounts by ID, in the given order.
+pub fn load_all(tx: &Tx<'_>, ids: &[String]) -> ApiResult<Vec<Account>> {
+    ids.iter().map(|id| tx.fetch::<Account>(id, None)).collect()
+}
+
+/// `features[]` of a refresh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feature {
+    /// `balance`.
+    Balance,
+    /// `ownership`.
+    Ownership,
+    /// `transactions`.
+    Transactions,
+}
+
+impl std::str::FromStr for Feature {
+    type Err = &'static str;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "balance" => Ok(Feature::Balance),
+            "ownership" => Ok(Feature::Ownership),
+            "transactions" => Ok(Feature::Transactions),
+            _ => Err("expected one of: balance, ownership, transactions"),
+        }
+    }
+}
+
+impl Feature {
+    /// The permission the account must hold for this data.
+    fn permission(self) -> Permission {
+        match self {
+            Feature::Balance => Permission::Balances,
+            Feature::Ownership => Permission::Ownership,
+            Feature::Transactions => Permission::Transactions,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_preview_declaration_names_exactly_the_fields_ga_loses() {
+        let institution = institutions::find("Sandbox Bank").unwrap();
+        let account = Account {
+            id: "fca_1".into(),
+            created: 1,
+            authorization: "fcauth_1".into(),
+            account_holder: None,
+            institution: institution.id.into(),
+            institution_name: institution.name.into(),
+            display_name: "Checking".into(),
+            last4: "6789".into(),
+            category: AccountCategory::Cash,
+            subcategory: AccountSubcategory::Checking,
+            permissions: vec![Permission::PaymentMethod],
+            status: AccountStatus::Inactive,
+            inactive: Some(Inactive::because(InactiveCause::AccessExpired)),
+            account_numbers: fresh_account_numbers(institution, 1, false),
+            refreshed: Refreshed::default(),
+        };
+        let preview = account.to_json(&ApiVersion::preview());
+        let ga = account.to_json(&ApiVersion("2025-03-31.basil".into()));
+        for field in Account::PREVIEW.fields {
+            assert!(preview.get(field).is_some(), "preview renders {field}");
+            assert!(ga.get(field).is_none(), "GA hides {field}");
+        }
+        let shown = |v: &Value| v.as_object().unwrap().len();
+        assert_eq!(shown(&preview) - shown(&ga), Account::PREVIEW.fields.len());
+    }
+}

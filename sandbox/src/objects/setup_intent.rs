@@ -1,0 +1,94 @@
+//! SetupIntents (`seti_…`): the merchant's intent to save a linked account as a payment method,
+//! and how it renders.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::store::{Document, Index};
+
+/// `status` of a SetupIntent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SetupIntentStatus {
+    /// No payment method yet.
+    RequiresPaymentMethod,
+    /// Ready to confirm.
+    RequiresConfirmation,
+    /// Confirmed: the payment method is attached and the mandate active.
+    Succeeded,
+}
+
+/// A SetupIntent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SetupIntent {
+    /// `seti_…`.
+    pub id: String,
+    /// `seti_…_secret_…`, the browser's credential.
+    pub client_secret: String,
+    /// Unix seconds.
+    pub created: i64,
+    /// The customer the payment method is for.
+    pub customer: Option<String>,
+    /// `pm_…`.
+    pub payment_method: Option<String>,
+    /// `inbound` (debits) and/or `outbound` (payouts).
+    pub flow_directions: Option<Vec<String>>,
+    /// `status`.
+    pub status: SetupIntentStatus,
+    /// `mandate_…`, once confirmed.
+    pub mandate: Option<String>,
+}
+
+impl Document for SetupIntent {
+    const KIND: &'static str = "setup_intent";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn index(&self) -> Index<'_> {
+        Index {
+            customer: self.customer.as_deref(),
+            authorization: None,
+            client_secret: Some(&self.client_secret),
+        }
+    }
+}
+
+impl SetupIntent {
+    /// The API representation.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "object": "setup_intent",
+            "application": null,
+            "automatic_payment_methods": null,
+            "cancellation_reason": null,
+            "client_secret": self.client_secret,
+            "created": self.created,
+            "customer": self.customer,
+            "description": null,
+            "flow_directions": self.flow_directions,
+            "last_setup_error": null,
+            "latest_attempt": null,
+            "livemode": false,
+            "mandate": self.mandate,
+            "metadata": {},
+            "next_action": null,
+            "payment_method": self.payment_method,
+            "payment_method_options": {
+                "us_bank_account": {
+                    "financial_connections": {"permissions": ["payment_method"]},
+                    "verification_method": "automatic",
+                },
+            },
+            "payment_method_types": ["us_bank_account"],
+            "status": self.status,
+            "usage": "off_session",
+        })
+    }
+}
+
+/// Whether confirming needs a debit mandate: payouts-only (`outbound`) intents move money to the
+/// customer and need none, which is why the seeds' payouts example confirms without one.
+pub fn debits(flow_directions: Option<&[String]>) -> bool {
+    flow_directions.is_none_or(|directions| directions.iter().any(|d| d == "inbound"))
+}

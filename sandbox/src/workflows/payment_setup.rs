@@ -1,0 +1,204 @@
+//! Saving a linked account as a payment method: making the `pm_…` from a Financial
+//! Connections account, and confirming a SetupIntent, which records the mandate.
+//!
+//! The merchant's server creates the SetupIntent with the secret key; the browser confirms it
+//! with the publishable key plus the SetupIntent's client secret, and the customer's IP address
+//! and user agent become the mandate's online acceptance.
+
+use relink::model::{AccountStatus, Permission};
+
+use crate::clock;
+use crate::error::{ApiError, ApiResult};
+use crate::ids;
+use crate::objects::account::Account;
+use crate::objects::customer;
+use crate::objects::mandate::{Acceptance, Mandate};
+use crate::objects::payment_method::PaymentMethod;
+use crate::objects::setup_intent::{SetupIntent, SetupIntentStatus};
+use crate::store::Tx;
+
+/// `payment_method_data` for a `us_bank_account`.
+#[derive(Debug, Clone)]
+pub struct PaymentMethodData {
+    /// `payment_method_data[us_bank_account][financial_connections_account]`.
+    pub financial_connections_account: String,
+    /// `payment_method_data[billing_details][name]`.
+    pub name: Option<String>,
+    /// `payment_method_data[billing_details][email]`.
+    pub email: Option<String>,
+}
+
+/// Makes a payment method from a Financial Connections account the customer linked.
+pub fn create_payment_method(
+    tx: &Tx<'_>,
+    customer: Option<&str>,
+    data: PaymentMethodData,
+) -> ApiResult<PaymentMethod> {
+    let param = "payment_method_data[us_bank_account][financial_connections_account]";
+    let account = tx.fetch::<Account>(&data.financial_connections_account, Some(param))?;
+    if !account.permissions.contains(&Permission::PaymentMethod) {
+        return Err(ApiError::invalid_param(
+            param,
+            format!(
+                "Account {} was linked without the payment_method permission.",
+                account.id
+            ),
+        ));
+    }
+    if !account.subcategory.is_payment_eligible() {
+        return Err(ApiError::invalid_param(
+            param,
+            format!(
+                "Account {} is a {} account; only checking and savings accounts can be used.",
+                account.id, account.subcategory
+            ),
+        ));
+    }
+    let holder = account.account_holder.as_ref().map(|h| h.customer.as_str());
+    if let (Some(holder), Some(customer)) = (holder, customer)
+        && holder != customer
+    {
+        return Err(ApiError::invalid_param(
+            "customer",
+            "customer must be the Financial Connections account's account_holder.customer.",
+        ));
+    }
+    let pm = PaymentMethod {
+        id: ids::new_id("pm"),
+        created: clock::now(tx)?,
+        customer: None,
+        billing_name: data.name,
+        billing_email: data.email,
+        financial_connections_account: account.id,
+    };
+    tx.put(&pm)?;
+    Ok(pm)
+}
+
+/// What `POST /v1/setup_intents` asks for, its parameters already checked.
+#[derive(Debug, Clone)]
+pub struct NewIntent {
+    /// `customer`.
+    pub customer: Option<String>,
+    /// `payment_method_data`: make a payment method from a linked account.
+    pub payment_method_data: Option<PaymentMethodData>,
+    /// `payment_method`: use an existing one.
+    pub payment_method: Option<String>,
+    /// `flow_directions[]`; empty when not sent.
+    pub flow_directions: Vec<String>,
+    /// `confirm=true`, with the mandate acceptance (`None` for payouts-only intents).
+    pub confirm: Option<Option<Acceptance>>,
+}
+
+/// Creates a SetupIntent with its payment method, confirming it at once when asked.
+pub fn create_intent(tx: &Tx<'_>, new: NewIntent) -> ApiResult<SetupIntent> {
+    if let Some(customer) = &new.customer {
+        customer::ensure_exists(tx, customer, "customer")?;
+    }
+    let payment_method = match (new.payment_method_data, new.payment_method) {
+        (Some(data), _) => Some(create_payment_method(tx, new.customer.as_deref(), data)?.id),
+        (None, Some(id)) => Some(tx.fetch::<PaymentMethod>(&id, Some("payment_method"))?.id),
+        (None, None) => None,
+    };
+    let id = ids::new_id("seti");
+    let secret = ids::new_id("secret");
+    let intent = SetupIntent {
+        client_secret: format!("{id}_{secret}"),
+        id,
+        created: clock::now(tx)?,
+        customer: new.customer,
+        status: if payment_method.is_some() {
+            SetupIntentStatus::RequiresConfirmation
+        } else {
+            SetupIntentStatus::RequiresPaymentMethod
+        },
+        payment_method,
+        flow_directions: (!new.flow_directions.is_empty()).then_some(new.flow_directions),
+        mandate: None,
+    };
+    tx.put(&intent)?;
+    match new.confirm {
+        Some(acceptance) => confirm(tx, intent, acceptance),
+        None => Ok(intent),
+    }
+}
+
+/// Confirms a SetupIntent: checks the account still works, records the mandate and attaches
+/// the payment method to the customer.
+pub fn confirm(
+    tx: &Tx<'_>,
+    mut intent: SetupIntent,
+    acceptance: Option<Acceptance>,
+) -> ApiResult<SetupIntent> {
+    let mut pm = tx.fetch::<PaymentMethod>(confirmable_payment_method(&intent)?, None)?;
+    let account = tx.fetch::<Account>(&pm.financial_connections_account, None)?;
+    check_account_works(&account)?;
+    if let Some(acceptance) = acceptance {
+        intent.mandate = Some(record_mandate(tx, &pm, acceptance)?);
+    }
+    if intent.customer.is_some() {
+        pm.customer = intent.customer.clone();
+        tx.put(&pm)?;
+    }
+    intent.status = SetupIntentStatus::Succeeded;
+    tx.put(&intent)?;
+    Ok(intent)
+}
+
+/// The payment method of an intent that can be confirmed, or Stripe's
+/// `setup_intent_unexpected_state`.
+fn confirmable_payment_method(intent: &SetupIntent) -> ApiResult<&str> {
+    let unexpected = |what: &str| {
+        ApiError::invalid(format!(
+            "You cannot confirm this SetupIntent because it {what}."
+        ))
+        .with_code("setup_intent_unexpected_state")
+    };
+    match intent.status {
+        SetupIntentStatus::Succeeded => return Err(unexpected("has already succeeded")),
+        SetupIntentStatus::RequiresPaymentMethod => {
+            return Err(
+                unexpected("has no payment method; pass payment_method_data")
+                    .with_param("payment_method_data"),
+            );
+        }
+        SetupIntentStatus::RequiresConfirmation => {}
+    }
+    intent
+        .payment_method
+        .as_deref()
+        .ok_or_else(|| ApiError::internal("requires_confirmation without a payment method"))
+}
+
+/// An inactive account, or one whose TAN is deactivated, cannot be debited: the customer must
+/// relink it first.
+fn check_account_works(account: &Account) -> ApiResult<()> {
+    if account.status != AccountStatus::Active {
+        return Err(ApiError::invalid(format!(
+            "Financial Connections account {} is {}; ask the customer to relink it.",
+            account.id, account.status
+        ))
+        .with_code("financial_connections_account_inactive"));
+    }
+    if account.tan_deactivated() {
+        return Err(ApiError::invalid(format!(
+            "The tokenized account number of {} is deactivated; ask the customer to relink it.",
+            account.id
+        ))
+        .with_code("financial_connections_account_inactive"));
+    }
+    Ok(())
+}
+
+/// Records the customer's online acceptance as a mandate on `pm`; returns its ID.
+fn record_mandate(tx: &Tx<'_>, pm: &PaymentMethod, acceptance: Acceptance) -> ApiResult<String> {
+    let mandate = Mandate {
+        id: ids::new_id("mandate"),
+        payment_method: pm.id.clone(),
+        accepted_at: clock::now(tx)?,
+        ip_address: acceptance.ip_address,
+        user_agent: acceptance.user_agent,
+    };
+    tx.put(&mandate)?;
+    Ok(mandate.id)
+}
