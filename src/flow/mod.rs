@@ -30,7 +30,7 @@ use crate::wire::{Authentication, BankAccount, Institution, Manifest};
 
 /// How long, after the customer closes, the flow waits for the server to record why before it
 /// settles without that answer. Closing settles within a second whatever the network does.
-pub const CLOSE_GRACE_MS: u32 = 750;
+pub const CLOSE_GRACE_MS: u32 = 600;
 
 /// The screen the customer is on.
 #[derive(Debug, Clone, PartialEq)]
