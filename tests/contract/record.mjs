@@ -393,6 +393,8 @@ class Emitter {
     this.preview = preview;
     this.events = events;
     this.lines = [];
+    /** Label → the preview declaration a node there is also checked against. */
+    this.extras = new Map();
     this.aliases = 0;
     this.checks = 0;
   }
@@ -404,12 +406,14 @@ class Emitter {
   }
 
   /** The type an object node is checked against: by its `object` where that says more. */
-  nodeType(declared, value) {
+  nodeType(label, declared, value) {
     if (value.object === 'event') {
-      const specific = this.events.get(value.type) ?? 'Stripe.EventBase';
-      return specific;
+      // A preview event's previous_attributes may hold preview fields of its object.
+      const extra = this.preview ? PREVIEW_TYPES[value.data?.object?.object] : undefined;
+      if (extra) this.extras.set(`${label}.data.previous_attributes`, `Partial<${extra}>`);
+      return this.events.get(value.type) ?? 'Stripe.EventBase';
     }
-    const extra = this.preview ? PREVIEW_TYPES[value.object] : undefined;
+    const extra = this.extras.get(label) ?? (this.preview ? PREVIEW_TYPES[value.object] : undefined);
     return extra ? `Child<${declared}> & ${extra}` : `Child<${declared}>`;
   }
 
@@ -417,7 +421,7 @@ class Emitter {
   value(label, declared, value) {
     if (isObject(value)) {
       this.field(label, declared, `AnObject<${declared}>`);
-      this.object(label, this.nodeType(declared, value), value);
+      this.object(label, this.nodeType(label, declared, value), value);
     } else if (Array.isArray(value) && value.some((v) => v !== null && typeof v === 'object')) {
       this.field(label, declared, `AnArray<${declared}>`);
       const array = `T${this.aliases++}`;
@@ -456,7 +460,7 @@ class Emitter {
       return;
     }
     this.lines.push(`export type Recorded_${prefix}_${name.replace(/\W/g, '_')} = ${typeLiteral(body)};`);
-    this.object(label, this.nodeType(type, body), body);
+    this.object(label, this.nodeType(label, type, body), body);
   }
 }
 
