@@ -15,11 +15,12 @@
 //! - [`store`]: SQLite persistence (a JSON document per object, embedded migrations).
 //! - [`clock`]: the sandbox clock tests can advance.
 //! - [`form`]: Stripe's bracket-notation form decoding.
-//! - [`version`]: `Stripe-Version`, and what a GA version does not show.
+//! - [`version`]: `Stripe-Version`: which versions exist, and what a GA version does not show.
 //! - [`auth`]: API keys, as extractors.
 //! - [`list`]: list objects and cursor pagination.
 //! - [`outbox`]: what the sandbox sends out: webhook deliveries and relink emails.
 //! - [`idempotency`]: the stored responses `Idempotency-Key` replays.
+//! - [`redact`]: what logs may show of URLs and keys.
 //!
 //! [`objects`]: the API objects, their rules and their rendering:
 //! - [`objects::customer`], [`objects::account`], [`objects::authorization`],
@@ -27,6 +28,7 @@
 //! - [`objects::setup_intent`], [`objects::payment_method`], [`objects::mandate`],
 //!   [`objects::token`]: payment methods, mandates and payout tokens made from accounts.
 //! - [`objects::webhook_endpoint`], [`objects::event`]: where events go, and what changed.
+//! - [`objects::event_types`]: Stripe's event catalog, which `enabled_events[]` may name.
 //! - [`objects::institutions`]: the test banks and their behaviour.
 //! - [`objects::relink_rules`]: what a finished session links and what `relink_result` says.
 //! - [`objects::hosted_rules`]: which accounts may get a hosted relink link.
@@ -43,6 +45,7 @@
 //! [`http`]: one router per resource, thin handlers:
 //! - [`http::state`]: what every handler shares ([`AppState`]).
 //! - [`http::idempotency`]: the `Idempotency-Key` middleware.
+//! - [`http::rejections`]: Stripe's JSON envelope for what the handlers never see.
 //! - [`http::customers`], [`http::sessions`], [`http::accounts`], [`http::setup_intents`],
 //!   [`http::payment_methods`], [`http::tokens`], [`http::webhook_endpoints`],
 //!   [`http::events`]: Stripe's REST resources.
@@ -76,6 +79,7 @@ pub mod ids;
 pub mod list;
 pub mod objects;
 pub mod outbox;
+pub mod redact;
 pub mod store;
 pub mod test_helpers;
 pub mod version;
@@ -83,9 +87,9 @@ pub mod workflows;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
@@ -93,8 +97,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Instrument;
 
-use crate::config::{Config, Settings};
+use crate::config::{Config, DEFAULT_SECRET_KEY, Settings};
 use crate::error::ApiError;
+use crate::http::rejections::{self, unrecognized_url};
 pub use crate::http::state::AppState;
 use crate::objects::institutions;
 use crate::store::Store;
@@ -148,22 +153,32 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             http::idempotency::middleware,
         ))
-        .with_state(state)
+        .with_state(state.clone())
         .layer(DefaultBodyLimit::max(form::MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.store,
+            version::middleware,
+        ))
+        .layer(middleware::from_fn(rejections::utf8_paths))
         .layer(cors)
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(http_span))
+        .layer(middleware::from_fn(rejections::json_errors))
         .layer(middleware::from_fn(request_id))
+}
+
+/// The span `tower_http` logs each request in: its URI with every secret redacted (Stripe.js
+/// sends `client_secret` in query strings).
+fn http_span(req: &Request) -> tracing::Span {
+    tracing::debug_span!(
+        "http",
+        method = %req.method(),
+        uri = %redact::uri(req.uri()),
+        version = ?req.version(),
+    )
 }
 
 async fn healthz() -> &'static str {
     "ok"
-}
-
-/// Stripe's answer to a URL it does not know: JSON, never an HTML page.
-fn unrecognized_url(method: &Method, path: &str) -> Response {
-    ApiError::invalid(format!("Unrecognized request URL ({method}: {path})."))
-        .with_status(StatusCode::NOT_FOUND)
-        .into_response()
 }
 
 async fn method_not_allowed(req: Request) -> Response {
@@ -288,7 +303,13 @@ pub async fn run(config: Config) -> Result<(), StartError> {
 fn print_banner(config: &Config, addr: std::net::SocketAddr) {
     println!("relink sandbox listening on http://{addr}");
     println!("  database         {}", config.db);
-    println!("  secret key       {}", config.secret_key);
+    // The documented default is public; a key of the merchant's own is not printed whole.
+    let secret_key = if config.secret_key == DEFAULT_SECRET_KEY {
+        config.secret_key.clone()
+    } else {
+        redact::key(&config.secret_key)
+    };
+    println!("  secret key       {secret_key}");
     println!("  publishable key  {}", config.publishable_key);
     println!(
         "  test institutions (password {}, MFA code {}):",

@@ -14,6 +14,7 @@ use crate::http::state::AppState;
 use crate::list::{Cursor, Page, list_object, paginate};
 use crate::objects::account::{self, Account, Feature};
 use crate::objects::authorization::Authorization;
+use crate::objects::customer;
 use crate::objects::session::Session;
 use crate::store::Tx;
 use crate::version::ApiVersion;
@@ -51,6 +52,12 @@ async fn list(
     let cursor = Cursor::take(&mut params)?;
     params.finish()?;
     cursor.check()?;
+    // An unknown holder is an error, not an empty list: Stripe says which ID is wrong.
+    if let Some(customer) = &customer {
+        state.store.transaction(|tx| {
+            customer::ensure_exists(tx, customer, "account_holder[customer]").map(drop)
+        })?;
+    }
     let page = state.store.transaction(|tx| match &session {
         None => {
             let (items, has_more) = tx.page::<Account>(

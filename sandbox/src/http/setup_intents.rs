@@ -16,7 +16,7 @@ use crate::form::Params;
 use crate::http::state::AppState;
 use crate::objects::mandate::Acceptance;
 use crate::objects::payment_method::PaymentMethod;
-use crate::objects::setup_intent::{SetupIntent, SetupIntentStatus, debits};
+use crate::objects::setup_intent::{SetupIntent, SetupIntentStatus, Usage, debits};
 use crate::store::Tx;
 use crate::workflows::payment_setup::{
     self, NewIntent, PaymentMethodData, confirm, create_payment_method,
@@ -137,7 +137,9 @@ pub(crate) async fn create(
     let flow_directions = read_flow_directions(&mut params)?;
     let confirm_now = params.take_bool(&["confirm"])?.unwrap_or(false);
     let acceptance = take_mandate_data(&mut params, &client)?;
-    params.take_str(&["usage"])?;
+    let usage = params
+        .take_enum_serde::<Usage>(&["usage"])?
+        .unwrap_or_default();
     let expand = Expand::parse(params.take_expand()?)?;
     params.finish()?;
     if payment_method_data.is_some() && payment_method.is_some() {
@@ -155,6 +157,7 @@ pub(crate) async fn create(
         payment_method,
         flow_directions,
         confirm: confirm_now.then(|| acceptance.filter(|_| needs_mandate)),
+        usage,
     };
     let body = state.store.transaction(|tx| {
         let intent = payment_setup::create_intent(tx, new)?;
@@ -270,7 +273,7 @@ async fn confirm_handler(
     let client_secret = params.take_str(&["client_secret"])?;
     let data = take_payment_method_data(&mut params)?;
     let acceptance = take_mandate_data(&mut params, &client)?;
-    params.take_str(&["return_url"])?;
+    params.take_url(&["return_url"])?;
     let expand = Expand::parse(params.take_expand()?)?;
     params.finish()?;
     let body = state.store.transaction(|tx| {

@@ -12,9 +12,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::form::Params;
 use crate::http::state::AppState;
 use crate::ids;
-use crate::list::list_object;
+use crate::list::{Cursor, list_object, paginate};
+use crate::objects::event_types;
 use crate::objects::webhook_endpoint::{HttpTarget, WebhookEndpoint};
 use crate::outbox;
+use crate::version::ApiVersion;
 
 /// Routes under `/v1/webhook_endpoints`.
 pub fn router() -> Router<AppState> {
@@ -36,6 +38,7 @@ async fn create(
     if enabled_events.is_empty() {
         return Err(ApiError::missing("enabled_events"));
     }
+    check_enabled_events(&enabled_events)?;
     if HttpTarget::parse(&url).is_none() {
         return Err(ApiError::invalid_param(
             "url",
@@ -43,8 +46,18 @@ async fn create(
              http://localhost:3000/webhook.",
         ));
     }
-    let api_version = api_version.unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
     let endpoint = state.store.transaction(|tx| {
+        let api_version = match api_version {
+            None => DEFAULT_API_VERSION.to_owned(),
+            Some(sent) => {
+                ApiVersion::parse(&sent, || clock::now(tx))
+                    .map_err(|err| match err {
+                        Ok(refused) => refused.to_api_error(&sent, Some("api_version")),
+                        Err(failed) => failed,
+                    })?
+                    .0
+            }
+        };
         let endpoint = WebhookEndpoint {
             id: ids::new_id("we"),
             created: clock::now(tx)?,
@@ -60,17 +73,38 @@ async fn create(
     Ok(Json(endpoint.to_json(true)))
 }
 
+/// Every item of `enabled_events[]` is `*` or a type in Stripe's catalog, exactly as spelled
+/// there: a typo would otherwise subscribe to nothing, silently.
+fn check_enabled_events(enabled_events: &[String]) -> ApiResult<()> {
+    match enabled_events
+        .iter()
+        .find(|e| *e != "*" && !event_types::exists(e))
+    {
+        Some(unknown) => Err(ApiError::invalid_param(
+            "enabled_events",
+            format!(
+                "Invalid enabled_events: `{}` is not an event type. Use the types Stripe \
+                 lists at https://docs.stripe.com/api/events/types, or `*` for every event.",
+                unknown.chars().take(100).collect::<String>()
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 async fn list(
     _: SecretKey,
     State(state): State<AppState>,
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
-    params.take_u32(&["limit"])?;
+    let cursor = Cursor::take(&mut params)?;
     params.finish()?;
+    cursor.check()?;
     let endpoints: Vec<WebhookEndpoint> = state.store.transaction(|tx| tx.all())?;
+    let page = paginate(endpoints, &cursor)?;
     Ok(Json(list_object(
-        endpoints.iter().map(|e| e.to_json(false)).collect(),
-        false,
+        page.items.iter().map(|e| e.to_json(false)).collect(),
+        page.has_more,
         "/v1/webhook_endpoints",
     )))
 }
@@ -92,7 +126,9 @@ async fn delete(
     _: SecretKey,
     State(state): State<AppState>,
     Path(id): Path<String>,
+    params: Params,
 ) -> ApiResult<Json<Value>> {
+    params.finish()?;
     state.store.transaction(|tx| {
         tx.fetch::<WebhookEndpoint>(&id, Some("id"))?;
         tx.delete::<WebhookEndpoint>(&id)?;

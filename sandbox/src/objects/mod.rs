@@ -8,6 +8,7 @@ pub mod account;
 pub mod authorization;
 pub mod customer;
 pub mod event;
+pub mod event_types;
 pub mod hosted_rules;
 pub mod institutions;
 pub mod mandate;

@@ -14,7 +14,7 @@ use crate::objects::account::Account;
 use crate::objects::customer;
 use crate::objects::mandate::{Acceptance, Mandate};
 use crate::objects::payment_method::PaymentMethod;
-use crate::objects::setup_intent::{SetupIntent, SetupIntentStatus};
+use crate::objects::setup_intent::{SetupIntent, SetupIntentStatus, Usage};
 use crate::store::Tx;
 
 /// `payment_method_data` for a `us_bank_account`.
@@ -88,6 +88,8 @@ pub struct NewIntent {
     pub flow_directions: Vec<String>,
     /// `confirm=true`, with the mandate acceptance (`None` for payouts-only intents).
     pub confirm: Option<Option<Acceptance>>,
+    /// `usage`.
+    pub usage: Usage,
 }
 
 /// Creates a SetupIntent with its payment method, confirming it at once when asked.
@@ -115,6 +117,7 @@ pub fn create_intent(tx: &Tx<'_>, new: NewIntent) -> ApiResult<SetupIntent> {
         payment_method,
         flow_directions: (!new.flow_directions.is_empty()).then_some(new.flow_directions),
         mandate: None,
+        usage: new.usage,
     };
     tx.put(&intent)?;
     match new.confirm {

@@ -19,6 +19,7 @@ use crate::ids;
 use crate::objects::event::Event;
 use crate::objects::webhook_endpoint::{HttpTarget, WebhookEndpoint};
 use crate::outbox::{self, Delivery};
+use crate::redact;
 use crate::store::{Store, Tx};
 use crate::version::ApiVersion;
 
@@ -79,7 +80,7 @@ pub async fn deliver_due(store: &Store) -> ApiResult<usize> {
         if outbox::is_accepted(status) {
             delivered += 1;
         } else {
-            tracing::info!(url = %delivery.url, ?status, "webhook delivery failed; will retry");
+            tracing::info!(url = %redact::url(&delivery.url), ?status, "webhook delivery failed; will retry");
         }
         store.transaction(|tx| {
             outbox::record_attempt(tx, &delivery.delivery, status, clock::now(tx)?)
