@@ -245,14 +245,16 @@ impl VersionError {
     /// webhook endpoint's `api_version`, the parameter.
     pub fn to_api_error(self, sent: &str, param: Option<&str>) -> ApiError {
         let shown: String = sent.chars().take(100).collect();
-        let why = match self {
-            VersionError::Malformed => "versions look like 2026-10-28.endive",
-            VersionError::Unknown => "Stripe has no such release",
-        };
-        let error = ApiError::invalid(format!(
-            "Invalid Stripe API version: {shown} ({why}). Send a release such as \
-             {LATEST_RELEASE} or a preview version such as {DEFAULT_API_VERSION}."
-        ));
+        let error = ApiError::invalid(match self {
+            VersionError::Malformed => format!(
+                "Invalid Stripe API version: {shown}. A version is a release date with an \
+                 optional name, such as {LATEST_RELEASE} or {DEFAULT_API_VERSION}."
+            ),
+            VersionError::Unknown => format!(
+                "Invalid Stripe API version: {shown}. Stripe has no such release; send one \
+                 such as {LATEST_RELEASE}, or a preview version such as {DEFAULT_API_VERSION}."
+            ),
+        });
         match param {
             Some(param) => error.with_param(param),
             None => error,
