@@ -155,14 +155,10 @@ pub fn app(state: AppState) -> Router {
         ))
         .with_state(state.clone())
         .layer(DefaultBodyLimit::max(form::MAX_BODY_BYTES))
-        .layer(middleware::from_fn_with_state(
-            state.store,
-            version::middleware,
-        ))
-        .layer(middleware::from_fn(rejections::utf8_paths))
+        .layer(version::CheckVersionLayer::new(state.store))
         .layer(cors)
         .layer(TraceLayer::new_for_http().make_span_with(http_span))
-        .layer(middleware::from_fn(rejections::json_errors))
+        .layer(rejections::JsonRejectionsLayer)
         .layer(middleware::from_fn(request_id))
 }
 
@@ -276,6 +272,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             source,
         })?;
     let addr = listener.local_addr().unwrap_or(config.addr);
+    let shutdown = shutdown_signal();
     print_banner(&config, addr);
     // One shutdown signal, shared by the server and the webhook worker.
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -289,7 +286,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, service)
         .with_graceful_shutdown(async move {
-            shutdown_signal().await;
+            shutdown.await;
             let _ = stop.send(true);
         })
         .await;
@@ -331,28 +328,35 @@ fn print_banner(config: &Config, addr: std::net::SocketAddr) {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
+/// Resolves on Ctrl-C or SIGTERM. The handlers are installed when this is called, not when
+/// the future is first polled, so a signal that comes as soon as the banner is out (a test, a
+/// supervisor) still shuts down gracefully instead of killing the process.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    let signals = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        )
+    };
+    async move {
+        #[cfg(unix)]
+        match signals {
+            (Ok(mut interrupt), Ok(mut terminate)) => {
+                tokio::select! {
+                    _ = interrupt.recv() => {},
+                    _ = terminate.recv() => {},
+                }
+            }
+            _ => std::future::pending::<()>().await,
+        }
+        #[cfg(not(unix))]
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+        tracing::info!("shutting down");
     }
-    tracing::info!("shutting down");
 }
 
 #[cfg(test)]

@@ -380,23 +380,72 @@ const HEADER: &str = "stripe-version";
 
 /// Checks the `Stripe-Version` of every request, whatever its path: a malformed or unknown
 /// one is a 400 before anything else runs, and a good one is left in the request's
-/// extensions for the [`ApiVersion`] extractor.
-pub async fn middleware(
-    axum::extract::State(store): axum::extract::State<Store>,
-    mut req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
+/// extensions for the [`ApiVersion`] extractor. A plain tower layer rather than an axum
+/// `from_fn` middleware: it runs on every request, and this way costs no allocation when the
+/// header is absent.
+#[derive(Debug, Clone)]
+pub struct CheckVersionLayer {
+    store: Store,
+}
 
-    let version = match req.headers().get(HEADER) {
-        None => ApiVersion::preview(),
-        Some(header) => match read_header(header, || store.transaction(clock::now)) {
-            Ok(version) => version,
-            Err(error) => return error.into_response(),
-        },
-    };
-    req.extensions_mut().insert(version);
-    next.run(req).await
+impl CheckVersionLayer {
+    /// Checks versions against the clock kept in `store` (for previews dated today or later).
+    pub fn new(store: Store) -> Self {
+        CheckVersionLayer { store }
+    }
+}
+
+impl<S> tower::Layer<S> for CheckVersionLayer {
+    type Service = CheckVersion<S>;
+
+    fn layer(&self, inner: S) -> CheckVersion<S> {
+        CheckVersion {
+            inner,
+            store: self.store.clone(),
+        }
+    }
+}
+
+/// The service [`CheckVersionLayer`] wraps around the app.
+#[derive(Debug, Clone)]
+pub struct CheckVersion<S> {
+    inner: S,
+    store: Store,
+}
+
+impl<S> tower::Service<axum::extract::Request> for CheckVersion<S>
+where
+    S: tower::Service<axum::extract::Request, Response = axum::response::Response>,
+{
+    type Response = axum::response::Response;
+    type Error = S::Error;
+    type Future = futures_util::future::Either<
+        std::future::Ready<Result<axum::response::Response, S::Error>>,
+        S::Future,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: axum::extract::Request) -> Self::Future {
+        use axum::response::IntoResponse;
+        use futures_util::future::Either;
+
+        // Without the header the extractor gives the default: nothing to read or keep.
+        if let Some(header) = req.headers().get(HEADER) {
+            match read_header(header, || self.store.transaction(clock::now)) {
+                Ok(version) => {
+                    req.extensions_mut().insert(version);
+                }
+                Err(error) => return Either::Left(std::future::ready(Ok(error.into_response()))),
+            }
+        }
+        Either::Right(self.inner.call(req))
+    }
 }
 
 fn read_header(
@@ -413,7 +462,7 @@ fn read_header(
 impl<S: Send + Sync> FromRequestParts<S> for ApiVersion {
     type Rejection = ApiError;
 
-    /// The version [`middleware`] read, or (for a router without it) the header read against
+    /// The version [`CheckVersionLayer`] read, or (for a router without it) the header read against
     /// the wall clock.
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         if let Some(version) = parts.extensions.get::<ApiVersion>() {
