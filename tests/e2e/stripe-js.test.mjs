@@ -3,6 +3,7 @@
 // headless Chromium from its own origin with the sandbox's drop-in tag on the page, and its
 // server half (tests/stripe-js/server.mjs) uses the official `stripe` package against the sandbox.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { build } from 'esbuild';
 import ts from 'typescript';
@@ -68,10 +69,10 @@ describe('Stripe.js drop-in with @stripe/stripe-js and stripe-node', () => {
   }
 
   /** The merchant's page for `customer` (and the account its relink buttons repair). */
-  async function openApp(customer, account) {
-    const page = await newPage(browser);
+  async function openApp(customer, account, { path = '/', page: given } = {}) {
+    const page = given ?? await newPage(browser);
     const query = new URLSearchParams({ customer: customer.id, ...(account ? { account: account.id } : {}) });
-    await page.goto(`${merchant.origin}/?${query}`);
+    await page.goto(`${merchant.origin}${path}?${query}`);
     await page.locator('body[data-ready=true]').waitFor();
     return page;
   }
@@ -268,6 +269,41 @@ describe('Stripe.js drop-in with @stripe/stripe-js and stripe-node', () => {
     await page.close();
   });
 
+  test('a test can leave the page as in production and serve the drop-in for js.stripe.com', async () => {
+    const customer = await stripe.customers.create({ email: 'jenny.rosen@example.com' });
+    const dropIn = await (await fetch(`${sandbox.origin}/v3/`)).text();
+    const page = await newPage(browser);
+    const served = [];
+    await page.route('https://js.stripe.com/**', (route) => {
+      served.push(route.request().url());
+      return route.fulfill({ status: 200, contentType: 'text/javascript', body: dropIn });
+    });
+    await openApp(customer, undefined, { path: '/production', page });
+    const result = await run(page, page.locator('#link'), async (modal) => {
+      await signIn(modal, /Sandbox Bank/);
+      await pick(modal, '4321');
+      await modal.getByTestId('done').click();
+    });
+    assert.deepEqual(served, ['https://js.stripe.com/v3/']);
+    assert.equal(result.financialConnectionsSession.accounts[0].last4, '4321');
+    assert.deepEqual(page.problems, []);
+    await page.close();
+  });
+
+  test('including the drop-in twice keeps the first window.Stripe', async () => {
+    const customer = await stripe.customers.create({ email: 'jenny.rosen@example.com' });
+    const page = await openApp(customer);
+    const warnings = [];
+    page.on('console', (message) => { if (message.type() === 'warning') warnings.push(message.text()); });
+    const before = await page.evaluate((key) => { window.firstStripe = window.Stripe; return typeof window.Stripe(key).collectBankAccountToken; }, publishableKey);
+    await page.addScriptTag({ url: `${sandbox.origin}/v3/` });
+    await page.addScriptTag({ url: `${sandbox.origin}/stripe.js` });
+    assert.equal(before, 'function');
+    assert.equal(await page.evaluate(() => window.Stripe === window.firstStripe), true);
+    assert.deepEqual(warnings, []);
+    await page.close();
+  });
+
   test('every other Stripe.js method throws an Error naming it; loading is lazy and idempotent', async () => {
     const customer = await stripe.customers.create({ email: 'jenny.rosen@example.com' });
     const page = await openApp(customer);
@@ -301,6 +337,86 @@ describe('Stripe.js drop-in with @stripe/stripe-js and stripe-node', () => {
     assert.equal(report.same, true, 'one instance per key');
     assert.equal(report.version, 'endive');
     assert.equal(report.component, false, 'the component loads only when a method is called');
+    await page.close();
+  });
+});
+
+describe('the demo page written for Stripe.js alone', () => {
+  let sandbox;
+  let browser;
+
+  before(async () => {
+    sandbox = await startSandbox();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await sandbox?.stop();
+  });
+
+  test('calls only Stripe(pk) methods, no relink API', () => {
+    const source = readFileSync(new URL('../../www/stripe-js-page.js', import.meta.url), 'utf8');
+    const html = readFileSync(new URL('../../www/stripe-js.html', import.meta.url), 'utf8');
+    assert.doesNotMatch(source, /loadRelink|Relink|\/pkg\//);
+    assert.match(source, /Stripe\(config\.publishable_key\)/);
+    assert.deepEqual([...html.matchAll(/<script[^>]*src="([^"]+)"/g)].map((m) => m[1]), ['/v3/', '/stripe-js-page.js']);
+  });
+
+  test('links, saves bank details with a mandate, and sets up payouts under the strict CSP', async () => {
+    const page = await newPage(browser);
+    const response = await page.goto(`${sandbox.origin}/stripe-js.html`);
+    assert.equal(response.headers()['content-security-policy'], "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'");
+    const modal = page.getByRole('dialog');
+    const outcome = page.getByTestId('outcome');
+    const signIn = async () => {
+      await modal.getByTestId('consent-continue').click();
+      await modal.getByRole('button', { name: /Sandbox Bank/ }).click();
+      await modal.getByTestId('login-password').fill(TEST_PASSWORD);
+      await modal.getByTestId('login-submit').click();
+    };
+
+    await page.getByTestId('link-account').click();
+    await signIn();
+    await modal.getByTestId('account-2222').check();
+    await modal.getByTestId('accounts-submit').click();
+    await modal.getByTestId('done').click();
+    await outcome.filter({ hasText: 'Linked ••••2222.' }).waitFor();
+
+    await page.getByTestId('save-bank').click();
+    await signIn();
+    await modal.getByTestId('account-6789').check();
+    await modal.getByTestId('accounts-submit').click();
+    await modal.getByTestId('done').click();
+    await outcome.filter({ hasText: 'agree to the mandate' }).waitFor();
+    await page.getByTestId('mandate-agree').click();
+    await outcome.filter({ hasText: /Saved: the SetupIntent succeeded, mandate mandate_/ }).waitFor();
+
+    await page.getByTestId('payouts').click();
+    await signIn();
+    await modal.getByTestId('account-4321').check();
+    await modal.getByTestId('accounts-submit').click();
+    await modal.getByTestId('done').click();
+    await outcome.filter({ hasText: /Payouts go to ••••4321: bank account token btok_/ }).waitFor();
+    assert.doesNotMatch(await page.getByTestId('result-json').textContent(), /_secret_/);
+    assert.deepEqual(page.problems, []);
+    await page.close();
+  });
+
+  test('reconnects the demo customer\'s broken account with relink_result', async () => {
+    const page = await newPage(browser);
+    await page.goto(`${sandbox.origin}/stripe-js.html`);
+    const relink = page.locator('[data-testid^=relink-]').first();
+    await relink.click();
+    const modal = page.getByRole('dialog');
+    await modal.getByTestId('consent-continue').click();
+    await modal.getByTestId('login-password').fill(TEST_PASSWORD);
+    await modal.getByTestId('login-submit').click();
+    // The demo customer's broken account is their checking ••••6789.
+    await modal.getByTestId('account-6789').check();
+    await modal.getByTestId('accounts-submit').click();
+    await modal.getByTestId('done').click();
+    await page.getByTestId('outcome').filter({ hasText: /is reconnected\./ }).waitFor();
+    assert.deepEqual(page.problems, []);
     await page.close();
   });
 });

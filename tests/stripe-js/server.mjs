@@ -14,15 +14,18 @@ export function sandboxClient(origin, secretKey) {
   return new Stripe(secretKey, { host: hostname, port, protocol: protocol.replace(':', ''), maxNetworkRetries: 0 });
 }
 
-/** The page. Its one testing change: the drop-in's tag where js.stripe.com's would be. */
-function page(sandboxOrigin) {
+/**
+ * The page, with Stripe.js's tag (`stripeJs`): in production js.stripe.com's, here the
+ * sandbox's drop-in, the page's one change for testing.
+ */
+function page(stripeJs) {
   return `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <title>Rocket Rides: bank accounts</title>
   <link rel="icon" href="data:,">
-  <script src="${sandboxOrigin}/pkg/stripe.js"></script>
+  <script src="${stripeJs}"></script>
   <script type="module" src="/app.js"></script>
 </head>
 <body>
@@ -61,7 +64,9 @@ export async function startMerchant({ sandboxOrigin, secretKey, publishableKey, 
   const holder = (customer) => ({ type: 'customer', customer });
 
   const routes = {
-    'GET /': () => ({ type: 'text/html', body: page(sandboxOrigin) }),
+    'GET /': () => ({ type: 'text/html', body: page(`${sandboxOrigin}/v3/`) }),
+    // Unchanged from production, for tests that serve the drop-in in place of js.stripe.com.
+    'GET /production': () => ({ type: 'text/html', body: page('https://js.stripe.com/v3/') }),
     'GET /app.js': () => ({ type: 'text/javascript', body: appJs }),
     'GET /api/config': () => ({ json: { publishable_key: publishableKey } }),
     'POST /api/link_session': async ({ customer }) => {
@@ -119,7 +124,7 @@ export async function startMerchant({ sandboxOrigin, secretKey, publishableKey, 
       response.writeHead(200, {
         'Content-Type': answer.json ? 'application/json' : `${answer.type}; charset=utf-8`,
         // A strict policy that names the sandbox: the drop-in needs no inline script or style.
-        'Content-Security-Policy': `default-src 'self'; script-src 'self' ${sandboxOrigin} 'wasm-unsafe-eval'; `
+        'Content-Security-Policy': `default-src 'self'; script-src 'self' ${sandboxOrigin} https://js.stripe.com 'wasm-unsafe-eval'; `
           + `style-src 'self'; img-src 'self' data:; connect-src 'self' ${sandboxOrigin}`,
       });
       response.end(body);
