@@ -4,6 +4,7 @@
 // server half (tests/stripe-js/server.mjs) uses the official `stripe` package against the sandbox.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { build } from 'esbuild';
 import ts from 'typescript';
@@ -13,6 +14,7 @@ import { TEST_PASSWORD, launchBrowser, newPage, startSandbox } from './support.m
 const SECRET_KEY = 'sk_test_relinksandbox000000000000';
 const APP = new URL('../stripe-js/app.ts', import.meta.url).pathname;
 const STRIPE_JS_TYPES = new URL('../node_modules/@stripe/stripe-js/dist/stripe-js/stripe.d.ts', import.meta.url).pathname;
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SUPPORTED = ['collectFinancialConnectionsAccounts', 'collectBankAccountToken', 'collectBankAccountForSetup',
   'confirmUsBankAccountSetup', 'retrieveSetupIntent'];
 
@@ -398,6 +400,31 @@ describe('the demo page written for Stripe.js alone', () => {
     await modal.getByTestId('done').click();
     await outcome.filter({ hasText: /Payouts go to ••••4321: bank account token btok_/ }).waitFor();
     assert.doesNotMatch(await page.getByTestId('result-json').textContent(), /_secret_/);
+    assert.deepEqual(page.problems, []);
+    await page.close();
+  });
+
+  test('the page and the modal have no axe violations; Escape closes it and focus returns', async () => {
+    const page = await newPage(browser);
+    await page.goto(`${sandbox.origin}/stripe-js.html`);
+    const axe = async (step) => {
+      await page.evaluate(AXE_SOURCE);
+      const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
+        .violations.map((v) => `${v.id}: ${v.help}`));
+      assert.deepEqual(violations, [], `axe violations: ${step}`);
+    };
+    const trigger = page.getByTestId('link-account');
+    await trigger.waitFor();
+    await page.waitForFunction(() => !document.getElementById('link-account').disabled);
+    await axe('page');
+    await trigger.click();
+    const modal = page.getByRole('dialog');
+    await modal.getByTestId('consent-continue').waitFor();
+    assert.equal(await modal.getAttribute('aria-modal'), 'true');
+    await axe('consent');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('outcome').filter({ hasText: 'No account was linked.' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'link-account');
     assert.deepEqual(page.problems, []);
     await page.close();
   });
