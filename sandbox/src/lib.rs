@@ -48,6 +48,7 @@
 //!   [`http::events`]: Stripe's REST resources.
 //! - [`http::link_flow`], [`http::hosted`]: the browser-facing API the relink component and the
 //!   hosted relink page call.
+//! - [`http::stripe_js`]: the Stripe.js drop-in script, at `/v3/`.
 //!
 //! At the top, composing everything:
 //! - [`test_helpers`]: the `/v1/test_helpers/` control plane.

@@ -4,13 +4,17 @@
 //! the form body (never in a URL, where it would end up in logs and history). The flow records
 //! on the session how far the customer got; `workflows::finish_session` turns that record, not
 //! anything the browser claims, into the result.
+//!
+//! The Stripe.js drop-in calls two more: `for_setup_intent` opens the session that collects a
+//! SetupIntent's bank account (`collectBankAccountForSetup`), and `bank_account_token` makes a
+//! token of the account a finished session linked (`collectBankAccountToken`).
 
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use relink::model::SessionStatus;
 use relink::wire::{self, Authentication as Answer};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::auth::PublishableKey;
 use crate::error::{ApiError, ApiResult};
@@ -20,9 +24,11 @@ use crate::objects::account::Account;
 use crate::objects::institutions::{self, Institution};
 use crate::objects::relink_rules::Authentication;
 use crate::objects::session::Session;
+use crate::objects::token;
 use crate::store::Tx;
 use crate::version::ApiVersion;
 use crate::workflows::finish_session::{self, Attempt};
+use crate::workflows::payment_setup;
 
 /// Routes under `/v1/link_account_sessions`.
 pub fn router() -> Router<AppState> {
@@ -30,6 +36,14 @@ pub fn router() -> Router<AppState> {
         .route("/v1/link_account_sessions/manifest", post(manifest))
         .route("/v1/link_account_sessions/authenticate", post(authenticate))
         .route("/v1/link_account_sessions/complete", post(complete))
+        .route(
+            "/v1/link_account_sessions/for_setup_intent",
+            post(for_setup_intent),
+        )
+        .route(
+            "/v1/link_account_sessions/bank_account_token",
+            post(bank_account_token),
+        )
 }
 
 /// Finds the pending session a client secret belongs to.
@@ -58,13 +72,17 @@ async fn manifest(
     let manifest = state.store.transaction(|tx| {
         let session = pending_session(tx, &client_secret)?;
         let fixed = session.fixed_institution(tx)?;
+        // Outages a test helper started show as they would at Down Bank.
         let institutions = match fixed {
-            Some(institution) => vec![institution.to_wire()],
-            None => institutions::ALL.iter().map(Institution::to_wire).collect(),
+            Some(institution) => vec![institutions::describe(tx, institution)?],
+            None => institutions::ALL
+                .iter()
+                .map(|institution| institutions::describe(tx, institution))
+                .collect::<ApiResult<Vec<_>>>()?,
         };
         let relink = match (fixed, &session.relink_options) {
             (Some(institution), Some(options)) => Some(wire::RelinkTarget {
-                institution: institution.to_wire(),
+                institution: institutions::describe(tx, institution)?,
                 account: expected_account(tx, options.account.as_deref())?,
             }),
             _ => None,
@@ -106,9 +124,13 @@ async fn authenticate(
     let answer = state.store.transaction(|tx| {
         let mut session = pending_session(tx, &client_secret)?;
         let institution = choose_institution(tx, &mut session, &institution_id)?;
-        let answer = institution.log_in(password.as_deref(), mfa_code.as_deref(), || {
-            offered_accounts(tx, &session)
-        })?;
+        let answer = if institutions::is_down(tx, institution)? {
+            institution.unavailable()
+        } else {
+            institution.log_in(password.as_deref(), mfa_code.as_deref(), || {
+                offered_accounts(tx, &session)
+            })?
+        };
         // What the rules later decide from: how far the customer got, never what they claim.
         match &answer {
             Answer::Authenticated { .. } => session.progress.authenticated = true,
@@ -204,6 +226,51 @@ async fn complete(
             },
         )?;
         session.to_json(tx, &ApiVersion::preview(), false)
+    })?;
+    Ok(Json(body))
+}
+
+/// Stripe.js's `collectBankAccountForSetup`, first half: opens the session in which the
+/// customer links the account for the SetupIntent whose `client_secret` the browser sends.
+/// Answers the session's client secret, for the link flow above; when it links an account, the
+/// SetupIntent gets its payment method and `requires_confirmation`.
+async fn for_setup_intent(
+    _: PublishableKey,
+    State(state): State<AppState>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    let client_secret = params.require_str(&["client_secret"])?;
+    let billing = ["payment_method_data", "billing_details"];
+    let name = params.require_str(&[billing[0], billing[1], "name"])?;
+    let email = params.take_str(&[billing[0], billing[1], "email"])?;
+    params.finish()?;
+    let session = state
+        .store
+        .transaction(|tx| payment_setup::start_collecting(tx, &client_secret, name, email))?;
+    Ok(Json(json!({
+        "object": "link_account_session",
+        "id": session.id,
+        "client_secret": session.client_secret,
+    })))
+}
+
+/// Stripe.js's `collectBankAccountToken`, second half: a bank account token (`btok_…`) for the
+/// account the finished session linked, for the browser holding the session's client secret.
+async fn bank_account_token(
+    _: PublishableKey,
+    State(state): State<AppState>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    let client_secret = params.require_str(&["client_secret"])?;
+    params.finish()?;
+    let body = state.store.transaction(|tx| {
+        let session = tx
+            .by_client_secret::<Session>(&client_secret)?
+            .ok_or_else(|| {
+                ApiError::no_such("financial_connections.session", "<client_secret>", None)
+                    .with_param("client_secret")
+            })?;
+        token::for_linked_account(tx, &session)
     })?;
     Ok(Json(body))
 }

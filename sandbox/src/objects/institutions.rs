@@ -7,6 +7,9 @@
 use relink::model::{AccountCategory, AccountSubcategory};
 use relink::wire;
 
+use crate::error::ApiResult;
+use crate::store::Tx;
+
 /// Which special behaviour an institution has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Behaviour {
@@ -141,14 +144,7 @@ impl Institution {
             message: Some(message.to_owned()),
         };
         let authenticated = match self.behaviour {
-            Behaviour::Down => {
-                return Ok(wire::Authentication::InstitutionUnavailable {
-                    message: Some(format!(
-                        "{} is not responding right now. Try again later.",
-                        self.name
-                    )),
-                });
-            }
+            Behaviour::Down => return Ok(self.unavailable()),
             // The bank's own window did the login.
             Behaviour::OAuth => true,
             _ if password != Some(TEST_PASSWORD) => {
@@ -168,6 +164,16 @@ impl Institution {
         })
     }
 
+    /// What a login attempt meets while the bank is down.
+    pub fn unavailable(&self) -> wire::Authentication {
+        wire::Authentication::InstitutionUnavailable {
+            message: Some(format!(
+                "{} is not responding right now. Try again later.",
+                self.name
+            )),
+        }
+    }
+
     /// The institution as the browser's link flow describes it.
     pub fn to_wire(&self) -> wire::Institution {
         wire::Institution {
@@ -178,6 +184,33 @@ impl Institution {
             down: self.behaviour == Behaviour::Down,
         }
     }
+}
+
+/// Where an outage of `institution` is recorded while it lasts.
+fn outage_key(institution: &Institution) -> String {
+    format!("institution_outage:{}", institution.id)
+}
+
+/// Whether `institution` is down now: Down Bank always, any other during an outage a test helper
+/// started (so that a relink, which is fixed to its bank, can end with `other` in the browser).
+pub fn is_down(tx: &Tx<'_>, institution: &Institution) -> ApiResult<bool> {
+    Ok(institution.behaviour == Behaviour::Down || tx.meta(&outage_key(institution))?.is_some())
+}
+
+/// Starts (`down`) or ends an outage of `institution`.
+pub fn set_outage(tx: &Tx<'_>, institution: &Institution, down: bool) -> ApiResult<()> {
+    if down {
+        tx.set_meta(&outage_key(institution), "down")
+    } else {
+        tx.delete_meta(&outage_key(institution))
+    }
+}
+
+/// The institution as the browser's link flow describes it now, outages included.
+pub fn describe(tx: &Tx<'_>, institution: &Institution) -> ApiResult<wire::Institution> {
+    let mut described = institution.to_wire();
+    described.down = is_down(tx, institution)?;
+    Ok(described)
 }
 
 #[cfg(test)]
