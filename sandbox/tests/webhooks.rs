@@ -44,6 +44,7 @@ async fn receive_one(listener: &TcpListener, status: u16) -> String {
 async fn events_are_delivered_signed_in_the_endpoints_version_and_retried() {
     let sandbox = Sandbox::new();
     let store = sandbox.store.clone();
+    let client = webhooks::Client::new(None).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhook", listener.local_addr().unwrap());
 
@@ -56,14 +57,14 @@ async fn events_are_delivered_signed_in_the_endpoints_version_and_retried() {
         .ok();
     let secret = endpoint["secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("whsec_"));
-    let https = sandbox
+    let ftp = sandbox
         .post(
             "/v1/webhook_endpoints",
-            "url=https://example.com/x&enabled_events[]=*",
+            "url=ftp://example.com/x&enabled_events[]=*",
         )
         .await
         .err(axum::http::StatusCode::BAD_REQUEST);
-    assert_eq!(https["param"], "url");
+    assert_eq!(ftp["param"], "url");
 
     let customer = sandbox.customer().await;
     let session = sandbox.link(&customer, "Sandbox Bank", &["6789"]).await;
@@ -77,19 +78,23 @@ async fn events_are_delivered_signed_in_the_endpoints_version_and_retried() {
         .ok();
 
     // First attempt fails: the endpoint answers 500.
-    let (request, delivered) =
-        tokio::join!(receive_one(&listener, 500), webhooks::deliver_due(&store));
+    let (request, delivered) = tokio::join!(
+        receive_one(&listener, 500),
+        webhooks::deliver_due(&store, &client)
+    );
     assert_eq!(delivered.unwrap(), 0);
     assert!(request.starts_with("POST /webhook HTTP/1.1"));
 
     // Nothing is due until the backoff passes on the sandbox clock.
-    assert_eq!(webhooks::deliver_due(&store).await.unwrap(), 0);
+    assert_eq!(webhooks::deliver_due(&store, &client).await.unwrap(), 0);
     sandbox
         .post("/v1/test_helpers/clock", "seconds=60")
         .await
         .ok();
-    let (request, delivered) =
-        tokio::join!(receive_one(&listener, 200), webhooks::deliver_due(&store));
+    let (request, delivered) = tokio::join!(
+        receive_one(&listener, 200),
+        webhooks::deliver_due(&store, &client)
+    );
     assert_eq!(delivered.unwrap(), 1);
 
     let (head, body) = request.split_once("\r\n\r\n").unwrap();
@@ -122,7 +127,7 @@ async fn events_are_delivered_signed_in_the_endpoints_version_and_retried() {
         .post("/v1/test_helpers/clock", "seconds=7200")
         .await
         .ok();
-    assert_eq!(webhooks::deliver_due(&store).await.unwrap(), 0);
+    assert_eq!(webhooks::deliver_due(&store, &client).await.unwrap(), 0);
 }
 
 /// The spec's preview-only fields of the objects events capture (SPEC.md §4), written out here
@@ -225,6 +230,7 @@ async fn relink_through_a_hosted_session(sandbox: &Sandbox) -> Value {
 /// Delivers everything due to `listener`, which accepts each of the `expected` requests;
 /// returns the events received.
 async fn deliver_all(listener: &TcpListener, store: &Store, expected: usize) -> Vec<Value> {
+    let client = webhooks::Client::new(None).expect("a client");
     let (requests, delivered) = tokio::join!(
         async {
             let mut requests = Vec::new();
@@ -233,7 +239,7 @@ async fn deliver_all(listener: &TcpListener, store: &Store, expected: usize) -> 
             }
             requests
         },
-        webhooks::deliver_due(store)
+        webhooks::deliver_due(store, &client)
     );
     assert_eq!(delivered.expect("delivery pass"), expected);
     requests
