@@ -37,7 +37,8 @@
 //! - [`workflows::tan_expiry`]: the clock moving, and TANs expiring with it.
 //! - [`workflows::hosted_relink`]: creating a session and delivering its hosted link.
 //! - [`workflows::payment_setup`]: payment methods and SetupIntent confirmation.
-//! - [`workflows::webhook_delivery`]: signed, retried, persistent webhook delivery.
+//! - [`workflows::webhook_delivery`]: signed, retried, persistent webhook delivery over
+//!   `http://` and `https://`.
 //! - [`workflows::seed`]: the demo data and the `seed` command's bulk data.
 //!
 //! [`http`]: one router per resource, thin handlers:
