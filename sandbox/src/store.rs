@@ -52,6 +52,8 @@ const MIGRATIONS: &[&str] = &[
         status INTEGER
     );
     CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id);",
+    // Why an attempt got no HTTP status (connection refused, certificate not trusted, timeout).
+    "ALTER TABLE webhook_attempts ADD COLUMN error TEXT;",
 ];
 
 /// Why the database could not be opened.

@@ -44,6 +44,10 @@ pub fn router() -> Router<AppState> {
             "/v1/test_helpers/clock",
             get(read_clock).post(advance_clock),
         )
+        .route(
+            "/v1/test_helpers/financial_connections/institutions/{id}/outage",
+            post(institution_outage),
+        )
         .route("/v1/test_helpers/emails", get(list_emails))
         .route("/v1/test_helpers/events/{id}/deliveries", get(delivery_log))
 }
@@ -62,8 +66,8 @@ async fn complete_session(
     let body = state.store.transaction(|tx| {
         let session = tx.fetch::<Session>(&id, Some("id"))?;
         let institution = institution_for(tx, &session, institution.as_deref())?;
-        // Down Bank never answers, whatever the customer would have done.
-        let authentication = if institution.behaviour == Behaviour::Down {
+        // A bank that is down never answers, whatever the customer would have done.
+        let authentication = if institutions::is_down(tx, institution)? {
             Authentication::InstitutionDown
         } else {
             authentication
@@ -134,6 +138,45 @@ async fn deactivate_account(
         .store
         .transaction(|tx| account_status::deactivate(tx, &id, cause))?;
     Ok(Json(account.to_json(&version)))
+}
+
+/// Takes a bank down (`status=down`) or brings it back (`status=up`): while it is down, logging
+/// in there fails as at Down Bank, so a relink (fixed to its bank) can end with `other` in the
+/// browser too. Answers the institution as the link flow describes it.
+async fn institution_outage(
+    _: SecretKey,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    mut params: Params,
+) -> ApiResult<Json<relink::wire::Institution>> {
+    let status = params.require_str(&["status"])?;
+    params.finish()?;
+    let down = match status.as_str() {
+        "down" => true,
+        "up" => false,
+        other => {
+            return Err(ApiError::invalid_param(
+                "status",
+                format!("Invalid status: must be down or up (got {other})."),
+            ));
+        }
+    };
+    let institution =
+        institutions::find(&id).ok_or_else(|| ApiError::no_such("institution", &id, Some("id")))?;
+    if !down && institution.behaviour == Behaviour::Down {
+        return Err(ApiError::invalid_param(
+            "status",
+            format!(
+                "{} is always down; it cannot be brought up.",
+                institution.name
+            ),
+        ));
+    }
+    let body = state.store.transaction(|tx| {
+        institutions::set_outage(tx, institution, down)?;
+        institutions::describe(tx, institution)
+    })?;
+    Ok(Json(body))
 }
 
 /// Reads the optional `cause` parameter, defaulting to `access_expired`.
@@ -238,8 +281,8 @@ async fn list_emails(
 }
 
 /// `GET /v1/test_helpers/events/{id}/deliveries`: for each endpoint the event went to, every
-/// attempt with its HTTP status (`null` when the endpoint could not be reached), and whether and
-/// when it was delivered.
+/// attempt with its HTTP status (`null` when the endpoint could not be reached, with the
+/// connection or TLS `error` instead), and whether and when it was delivered.
 async fn delivery_log(
     _: SecretKey,
     State(state): State<AppState>,
@@ -257,7 +300,9 @@ async fn delivery_log(
             let attempts: Vec<Value> = logged
                 .attempts
                 .iter()
-                .map(|a| json!({"attempted_at": a.attempted_at, "status": a.status}))
+                .map(|a| {
+                    json!({"attempted_at": a.attempted_at, "status": a.status, "error": a.error})
+                })
                 .collect();
             data.push(json!({
                 "object": "test_helpers.webhook_delivery",

@@ -102,6 +102,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/v1/setup_intents", SK),
     ("GET", "/v1/setup_intents/seti_1", SK),
     ("POST", "/v1/setup_intents/seti_1/confirm", SK),
+    ("POST", "/v1/setup_intents/seti_1/retrieve", SK),
     ("GET", "/v1/payment_methods/pm_1", SK),
     ("GET", "/v1/mandates/mandate_1", SK),
     ("POST", "/v1/tokens", SK),
@@ -126,6 +127,11 @@ const ROUTES: &[(&str, &str, &str)] = &[
         "/v1/test_helpers/financial_connections/accounts/fca_1/expire_account_numbers",
         SK,
     ),
+    (
+        "POST",
+        "/v1/test_helpers/financial_connections/institutions/fcinst_down_bank/outage",
+        SK,
+    ),
     ("GET", "/v1/test_helpers/clock", SK),
     ("POST", "/v1/test_helpers/clock", SK),
     ("GET", "/v1/test_helpers/emails", SK),
@@ -134,6 +140,8 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/v1/link_account_sessions/authenticate", PK),
     ("POST", "/v1/link_account_sessions/complete", PK),
     ("POST", "/v1/link_account_sessions/hosted", PK),
+    ("POST", "/v1/link_account_sessions/for_setup_intent", PK),
+    ("POST", "/v1/link_account_sessions/bank_account_token", PK),
 ];
 
 fn method(name: &str) -> Method {

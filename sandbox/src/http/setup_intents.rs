@@ -8,6 +8,7 @@ use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use relink::model::Permission;
 use serde_json::Value;
 
 use crate::auth::{AnyKey, SecretKey};
@@ -27,6 +28,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/setup_intents", post(create))
         .route("/v1/setup_intents/{id}", get(retrieve))
+        // A sandbox extension for the Stripe.js drop-in: retrieve with the client secret in the
+        // body, where it stays out of URLs and request logs.
+        .route("/v1/setup_intents/{id}/retrieve", post(retrieve))
         .route("/v1/setup_intents/{id}/confirm", post(confirm_handler))
 }
 
@@ -137,6 +141,7 @@ pub(crate) async fn create(
     let flow_directions = read_flow_directions(&mut params)?;
     let confirm_now = params.take_bool(&["confirm"])?.unwrap_or(false);
     let acceptance = take_mandate_data(&mut params, &client)?;
+    let financial_connections_permissions = read_financial_connections_permissions(&mut params)?;
     let usage = params
         .take_enum_serde::<Usage>(&["usage"])?
         .unwrap_or_default();
@@ -157,6 +162,7 @@ pub(crate) async fn create(
         payment_method,
         flow_directions,
         confirm: confirm_now.then(|| acceptance.filter(|_| needs_mandate)),
+        financial_connections_permissions,
         usage,
     };
     let body = state.store.transaction(|tx| {
@@ -177,6 +183,31 @@ fn check_payment_method_types(params: &mut Params) -> ApiResult<()> {
         }
     }
     Ok(())
+}
+
+/// `payment_method_options[us_bank_account][financial_connections][permissions][]`: the data
+/// the customer shares when the browser collects the account. As on Stripe, a payment method
+/// needs `payment_method` among them.
+fn read_financial_connections_permissions(
+    params: &mut Params,
+) -> ApiResult<Option<Vec<Permission>>> {
+    const PATH: [&str; 4] = [
+        "payment_method_options",
+        "us_bank_account",
+        "financial_connections",
+        "permissions",
+    ];
+    if !params.contains(&PATH) {
+        return Ok(None);
+    }
+    let permissions = params.take_enum_list::<Permission>(&PATH)?;
+    if !permissions.contains(&Permission::PaymentMethod) {
+        return Err(ApiError::invalid_param(
+            "payment_method_options[us_bank_account][financial_connections][permissions]",
+            "permissions must include payment_method: the collected account becomes a payment method.",
+        ));
+    }
+    Ok(Some(permissions))
 }
 
 /// `flow_directions[]`: `inbound` (debits) and/or `outbound` (payouts).

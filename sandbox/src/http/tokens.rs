@@ -40,7 +40,11 @@ pub(crate) async fn create(
             ));
         }
         let account = tx.fetch::<Account>(&pm.financial_connections_account, None)?;
-        Ok(token::to_json(&pm, &account, clock::now(tx)?))
+        Ok(token::to_json(
+            pm.billing_name.as_deref(),
+            &account,
+            clock::now(tx)?,
+        ))
     })?;
     Ok(Json(body))
 }

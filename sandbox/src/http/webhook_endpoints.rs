@@ -14,7 +14,7 @@ use crate::http::state::AppState;
 use crate::ids;
 use crate::list::{Cursor, list_object, paginate};
 use crate::objects::event_types;
-use crate::objects::webhook_endpoint::{HttpTarget, WebhookEndpoint};
+use crate::objects::webhook_endpoint::{WebhookEndpoint, is_deliverable_url};
 use crate::outbox;
 use crate::version::ApiVersion;
 
@@ -39,11 +39,11 @@ async fn create(
         return Err(ApiError::missing("enabled_events"));
     }
     check_enabled_events(&enabled_events)?;
-    if HttpTarget::parse(&url).is_none() {
+    if !is_deliverable_url(&url) {
         return Err(ApiError::invalid_param(
             "url",
-            "The sandbox delivers webhooks over plain http; use a URL like \
-             http://localhost:3000/webhook.",
+            "Invalid URL: webhooks go to an http:// or https:// URL with a host, like \
+             https://example.com/webhook or http://localhost:3000/webhook.",
         ));
     }
     let endpoint = state.store.transaction(|tx| {

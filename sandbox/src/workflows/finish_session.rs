@@ -3,7 +3,8 @@
 //!
 //! A session finishes exactly once, through [`finish`], whether the browser's link flow or the
 //! `complete` test helper drives it; both only describe what the customer did and let the
-//! [`relink_rules`](crate::objects::relink_rules) decide the result.
+//! [`relink_rules`](crate::objects::relink_rules) decide the result. A session opened for a
+//! SetupIntent then hands the account it linked to that intent.
 
 use relink::model::{AccountStatus, InactiveCause, SessionStatus};
 
@@ -16,7 +17,7 @@ use crate::objects::institutions::{self, Behaviour, Institution};
 use crate::objects::relink_rules::{Authentication, Decision, KnownAccount, Link, decide};
 use crate::objects::session::Session;
 use crate::store::Tx;
-use crate::workflows::account_status;
+use crate::workflows::{account_status, payment_setup};
 
 /// What the customer did in a session, as far as finishing it is concerned.
 #[derive(Debug, Clone)]
@@ -91,7 +92,11 @@ pub fn finish(tx: &Tx<'_>, session: Session, attempt: Attempt) -> ApiResult<Sess
     {
         account_status::repair_authorization(tx, &options.authorization, &linked)?;
     }
-    record_result(tx, session, linked, decision)
+    let session = record_result(tx, session, linked, decision)?;
+    if let (Some(link), Some(account)) = (&session.for_setup_intent, session.accounts.first()) {
+        payment_setup::attach_collected(tx, link, account)?;
+    }
+    Ok(session)
 }
 
 /// What the relink rules make of the attempt, given the accounts already on the authorization
