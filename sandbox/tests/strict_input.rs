@@ -205,22 +205,22 @@ async fn releases_previews_and_beta_flags_are_accepted() {
     ] {
         sandbox.get_versioned(DEMO_CUSTOMER, version).await.ok();
     }
-    // A preview from the sandbox's future is unknown until the clock gets there.
-    let tomorrow = ids_today_plus_days(1);
-    let preview = format!("{tomorrow}.preview");
+    // A preview from the sandbox's future is unknown until the clock gets there (two days
+    // ahead, so that midnight passing during the test changes nothing).
+    let preview = format!("{}.preview", date_in_days(2));
     refused(
         &sandbox.get_versioned(DEMO_CUSTOMER, &preview).await,
         StatusCode::BAD_REQUEST,
     );
     sandbox
-        .post("/v1/test_helpers/clock", "seconds=172800")
+        .post("/v1/test_helpers/clock", "seconds=345600")
         .await
         .ok();
     sandbox.get_versioned(DEMO_CUSTOMER, &preview).await.ok();
 }
 
 /// `YYYY-MM-DD` of the wall clock's today plus `days`.
-fn ids_today_plus_days(days: i64) -> String {
+fn date_in_days(days: i64) -> String {
     let mut day = relink_sandbox::ids::now().div_euclid(86_400) + days;
     // civil_from_days, for the test's own date.
     day += 719_468;
