@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::Value;
 
-use crate::auth::{AnyKey, SecretKey};
+use crate::auth::{AnyKey, Scope, SecretKey};
 use crate::error::{ApiError, ApiResult};
 use crate::form::Params;
 use crate::http::state::AppState;
@@ -126,6 +126,7 @@ fn take_mandate_data(params: &mut Params, client: &Acceptance) -> ApiResult<Opti
 
 pub(crate) async fn create(
     _: SecretKey,
+    scope: Scope,
     client: Acceptance,
     State(state): State<AppState>,
     mut params: Params,
@@ -156,7 +157,7 @@ pub(crate) async fn create(
         flow_directions,
         confirm: confirm_now.then(|| acceptance.filter(|_| needs_mandate)),
     };
-    let body = state.store.transaction(|tx| {
+    let body = state.transaction(&scope, |tx| {
         let intent = payment_setup::create_intent(tx, new)?;
         expand.render(tx, &intent)
     })?;
@@ -246,6 +247,7 @@ fn load_for(
 
 async fn retrieve(
     key: AnyKey,
+    scope: Scope,
     State(state): State<AppState>,
     Path(id): Path<String>,
     mut params: Params,
@@ -253,7 +255,7 @@ async fn retrieve(
     let client_secret = params.take_str(&["client_secret"])?;
     let expand = Expand::parse(params.take_expand()?)?;
     params.finish()?;
-    let body = state.store.transaction(|tx| {
+    let body = state.transaction(&scope, |tx| {
         let intent = load_for(tx, &id, key, client_secret.as_deref())?;
         expand.render(tx, &intent)
     })?;
@@ -262,6 +264,7 @@ async fn retrieve(
 
 async fn confirm_handler(
     key: AnyKey,
+    scope: Scope,
     client: Acceptance,
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -273,7 +276,7 @@ async fn confirm_handler(
     params.take_str(&["return_url"])?;
     let expand = Expand::parse(params.take_expand()?)?;
     params.finish()?;
-    let body = state.store.transaction(|tx| {
+    let body = state.transaction(&scope, |tx| {
         let mut intent = load_for(tx, &id, key, client_secret.as_deref())?;
         // The browser's own request is the customer's acceptance; the server must say whose.
         let acceptance = match (acceptance, key) {

@@ -4,10 +4,12 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 
+use crate::auth::Scope;
 use crate::config::Settings;
 use crate::error::ApiResult;
 use crate::idempotency;
-use crate::store::Store;
+use crate::objects::connected_account;
+use crate::store::{Store, Tx};
 use crate::workflows::seed;
 
 /// Everything handlers share.
@@ -30,6 +32,24 @@ impl AppState {
         Ok(AppState {
             store,
             settings: Arc::new(settings),
+        })
+    }
+}
+
+impl AppState {
+    /// Runs `f` in one transaction acting for the request's account: the platform, or the
+    /// connected account of its `Stripe-Account` header, which must be one of the platform's.
+    /// Without the header this costs nothing more than a plain transaction.
+    pub fn transaction<T>(
+        &self,
+        scope: &Scope,
+        f: impl FnOnce(&Tx<'_>) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        self.store.transaction_as(scope.owner(), |tx| {
+            if let Some(account) = scope.account() {
+                connected_account::fetch(tx, account, || scope.no_access())?;
+            }
+            f(tx)
         })
     }
 }

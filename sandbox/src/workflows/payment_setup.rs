@@ -54,9 +54,10 @@ pub fn create_payment_method(
             ),
         ));
     }
-    let holder = account.account_holder.as_ref().map(|h| h.customer.as_str());
-    if let (Some(holder), Some(customer)) = (holder, customer)
-        && holder != customer
+    // A customer holder's payment methods are that customer's; a connected account holder's
+    // (payouts) belong to no customer.
+    if let (Some(holder), Some(customer)) = (&account.account_holder, customer)
+        && holder.customer_id() != Some(customer)
     {
         return Err(ApiError::invalid_param(
             "customer",
