@@ -395,16 +395,6 @@ impl Tx<'_> {
         )
     }
 
-    /// Who owns the object with this ID, whoever this transaction acts for: for links that
-    /// carry an object's ID but no account (a hosted relink token).
-    pub fn owner_of<T: Document>(&self, id: &str) -> ApiResult<Option<String>> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT owner FROM objects WHERE kind = ?1 AND id = ?2")?
-            .query_row(params![T::KIND, id], |row| row.get(0))
-            .optional()?)
-    }
-
     /// Reads a sandbox-internal setting.
     pub fn meta(&self, key: &str) -> ApiResult<Option<String>> {
         Ok(self

@@ -48,6 +48,14 @@ async fn list(
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
     let customer = params.take_str(&["account_holder", "customer"])?;
+    let holder_account = params.take_str(&["account_holder", "account"])?;
+    if customer.is_some() && holder_account.is_some() {
+        return Err(ApiError::invalid(
+            "You may only specify one of account_holder[customer] and account_holder[account].",
+        ));
+    }
+    // Both name the holder, which is one indexed column.
+    let customer = customer.or(holder_account);
     let session = params.take_str(&["session"])?;
     let cursor = Cursor::take(&mut params)?;
     params.finish()?;

@@ -54,7 +54,7 @@ async fn manifest(
     let client_secret = params.require_str(&["client_secret"])?;
     params.finish()?;
     let merchant_name = state.settings.merchant_name.clone();
-    let body = state.store.transaction(|tx| {
+    let body = state.transaction_for_session(&client_secret, |tx| {
         let session = pending_session(tx, &client_secret)?;
         let fixed = session.fixed_institution(tx)?;
         let institutions: Vec<Value> = match fixed {
@@ -101,7 +101,7 @@ async fn authenticate(
     let password = params.take_str(&["password"])?;
     let mfa_code = params.take_str(&["mfa_code"])?;
     params.finish()?;
-    let body = state.store.transaction(|tx| {
+    let body = state.transaction_for_session(&client_secret, |tx| {
         let mut session = pending_session(tx, &client_secret)?;
         let institution = choose_institution(tx, &mut session, &institution_id)?;
         let outcome = institution.log_in(password.as_deref(), mfa_code.as_deref());
@@ -191,7 +191,7 @@ async fn complete(
     let client_secret = params.require_str(&["client_secret"])?;
     let picked = params.take_list(&["accounts"])?;
     params.finish()?;
-    let body = state.store.transaction(|tx| {
+    let body = state.transaction_for_session(&client_secret, |tx| {
         let session = pending_session(tx, &client_secret)?;
         let authentication = session.progress.authentication();
         let institution = match (

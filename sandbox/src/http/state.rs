@@ -9,6 +9,7 @@ use crate::config::Settings;
 use crate::error::ApiResult;
 use crate::idempotency;
 use crate::objects::connected_account;
+use crate::objects::session::Session;
 use crate::store::{Store, Tx};
 use crate::workflows::seed;
 
@@ -50,6 +51,25 @@ impl AppState {
                 connected_account::fetch(tx, account, || scope.no_access())?;
             }
             f(tx)
+        })
+    }
+}
+
+impl AppState {
+    /// Runs `f` in one transaction acting for the account that owns the session of
+    /// `client_secret` (the platform when there is none, so that the caller's own lookup
+    /// reports it missing). The browser holds only the secret: the component sends no
+    /// `Stripe-Account`, and a hosted page has nothing else.
+    pub fn transaction_for_session<T>(
+        &self,
+        client_secret: &str,
+        f: impl FnOnce(&Tx<'_>) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        self.store.transaction(|tx| {
+            let owner = tx
+                .owner_of_client_secret::<Session>(client_secret)?
+                .unwrap_or_default();
+            f(&tx.as_owner(&owner))
         })
     }
 }

@@ -535,6 +535,18 @@ mod tests {
     }
 
     #[test]
+    fn holders_stored_before_connected_accounts_still_read() {
+        let old: AccountHolder = serde_json::from_str(r#"{"customer":"cus_1"}"#).unwrap();
+        assert_eq!(old, AccountHolder::customer("cus_1"));
+        let stored = serde_json::to_value(AccountHolder::account("acct_1")).unwrap();
+        assert_eq!(stored, json!({"account": "acct_1"}));
+        assert_eq!(
+            AccountHolder::to_json(Some(&AccountHolder::account("acct_1"))),
+            json!({"type": "account", "account": "acct_1"})
+        );
+    }
+
+    #[test]
     fn ga_shows_when_a_working_account_will_stop() {
         let institution = institutions::find("Sandbox Bank").unwrap();
         let upcoming = Upcoming {

@@ -94,7 +94,10 @@ pub fn redeem(tx: &Tx<'_>, token: &str) -> ApiResult<Session> {
         .meta(&key)?
         .ok_or_else(|| ApiError::no_such("hosted relink link", "<token>", Some("token")))?;
     tx.delete_meta(&key)?;
-    let session = tx.fetch::<Session>(&session_id, None)?;
+    // The link names no account: the session may be a connected account's.
+    let session = tx
+        .get_anywhere::<Session>(&session_id)?
+        .ok_or_else(|| ApiError::no_such("hosted relink link", "<token>", Some("token")))?;
     if session.status != SessionStatus::Pending {
         return Err(ApiError::token_already_used());
     }
