@@ -153,6 +153,12 @@ export interface FinancialConnectionsAccount {
   status?: 'active' | 'inactive' | 'disconnected' | (string & {});
   status_details?: {
     inactive?: { action: 'relink_required' | 'none' | (string & {}); cause: InactiveCause };
+    /** Set while the account works but is expected to stop on a date (proactive relink). */
+    active?: {
+      action: 'relink_required' | 'none' | (string & {});
+      cause: 'access_expired' | 'institution_requirement' | 'unspecified' | (string & {});
+      expected_deactivation_date: number;
+    };
   };
   account_numbers?: Array<{
     identifier_type: 'account_number' | 'tokenized_account_number' | (string & {});
