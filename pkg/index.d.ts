@@ -1,5 +1,5 @@
 // Types of the relink npm package. The objects that cross into the component are declared once,
-// beside the Rust that produces them (src/typescript.rs), and arrive here through dist/relink.d.ts.
+// beside the Rust that produces them (src/browser/typescript.rs), and arrive here through dist/relink.d.ts.
 // Inside a session everything is snake_case, as the API renders it; relink's additions are camelCase.
 
 import type {
@@ -14,6 +14,9 @@ import type {
 } from './dist/relink.js';
 
 export type {
+  AccountBalance,
+  AccountRefresh,
+  Amounts,
   CollectOptions,
   CollectResult,
   ConfirmOptions,
@@ -30,12 +33,14 @@ export type {
   MandateFormHandle,
   MandateFormOptions,
   Outcome,
+  Permission,
   RelinkResult,
   RelinkThrownError,
   SelectedAccount,
   SetupIntent,
   StripeError,
   StripeErrorType,
+  StripeJsError,
   StripeLike,
 } from './dist/relink.js';
 
@@ -50,9 +55,10 @@ export interface RelinkOptions {
   /**
    * A Stripe.js instance (`Stripe(publishableKey)`): the `stripe` provider. Stripe.js then
    * runs the modal and confirms SetupIntents; relink still classifies the result, detects
-   * `isNew` and renders the mandate form.
+   * `isNew` and renders the mandate form. `null` (what `loadStripe` resolves during
+   * server-side rendering) means none: `await loadStripe(pk)` can be passed as it is.
    */
-  stripe?: StripeLike;
+  stripe?: StripeLike | null;
   /**
    * The page's CSP nonce, for the `<style>` element relink falls back to in browsers without
    * constructable stylesheets (see {@link CollectOptions.nonce}).

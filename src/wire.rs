@@ -37,8 +37,10 @@ impl Endpoint {
     }
 }
 
-/// The answer to [`Endpoint::Manifest`].
+/// The answer to [`Endpoint::Manifest`]. Its `object` is `link_account_session_manifest`, as
+/// every API object names its type.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "object", rename = "link_account_session_manifest")]
 pub struct Manifest<S> {
     /// The session as the API renders it in the preview version, without its client secret.
     pub session: S,
@@ -173,6 +175,20 @@ mod tests {
     fn form_encoding_escapes_reserved_and_non_ascii_bytes() {
         assert_eq!(encode_form(&[("k", "ü=1")]), "k=%C3%BC%3D1");
         assert_eq!(encode_form(&[]), "");
+    }
+
+    #[test]
+    fn the_manifest_names_its_object() {
+        let manifest = Manifest {
+            session: json!({}),
+            merchant_name: "Rocket Rides".into(),
+            institutions: Vec::new(),
+            relink: None,
+        };
+        assert_eq!(
+            serde_json::to_value(manifest).unwrap()["object"],
+            "link_account_session_manifest"
+        );
     }
 
     #[test]

@@ -156,24 +156,34 @@ fn setup_intent_form(account: &Account, extra: &str) -> ApiResult<Params> {
     Params::parse(form.as_bytes())
 }
 
+/// What the merchant's server sends for a SetupIntent whose bank account the browser collects
+/// (Stripe's ACH guide, for Stripe.js's `collectBankAccountForSetup`).
+fn collecting_setup_intent_form() -> ApiResult<Params> {
+    let permissions =
+        "payment_method_options[us_bank_account][financial_connections][permissions][]";
+    let form = format!(
+        "customer={DEMO_CUSTOMER_ID}&payment_method_types[]=us_bank_account\
+         &{permissions}=payment_method&{permissions}=balances"
+    );
+    Params::parse(form.as_bytes())
+}
+
 /// A SetupIntent to pay by bank from the demo customer's `account`: the page confirms it with
-/// the ACH mandate form, in the browser, with the client secret this returns.
+/// the ACH mandate form, in the browser, with the client secret this returns. Without
+/// `account`, one with no payment method yet, which the Stripe.js page collects in the browser.
 async fn setup_intent(
     State(state): State<AppState>,
     client: Acceptance,
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
-    let account_id = params.require_str(&["account"])?;
+    let account_id = params.take_str(&["account"])?;
     params.finish()?;
-    let account = demo_account(&state, &account_id)?;
-    let Json(intent) = setup_intents::create(
-        SecretKey,
-        Scope::platform(),
-        client,
-        State(state),
-        setup_intent_form(&account, "")?,
-    )
-    .await?;
+    let form = match account_id {
+        Some(id) => setup_intent_form(&demo_account(&state, &id)?, "")?,
+        None => collecting_setup_intent_form()?,
+    };
+    let Json(intent) =
+        setup_intents::create(SecretKey, Scope::platform(), client, State(state), form).await?;
     Ok(Json(
         json!({"client_secret": intent["client_secret"], "id": intent["id"]}),
     ))

@@ -29,7 +29,8 @@
 //! - [`objects::setup_intent`], [`objects::payment_method`], [`objects::mandate`],
 //!   [`objects::token`]: payment methods, mandates and payout tokens made from accounts.
 //! - [`objects::webhook_endpoint`], [`objects::event`]: where events go, and what changed.
-//! - [`objects::connected_account`]: Connect's connected accounts, their bank accounts.
+//! - [`objects::connected_account`], [`objects::bank_account`]: Connect's connected accounts,
+//!   and the bank accounts their payouts go to.
 //! - [`objects::institutions`]: the test banks and their behaviour.
 //! - [`objects::relink_rules`]: what a finished session links and what `relink_result` says.
 //! - [`objects::hosted_rules`]: which accounts may get a hosted relink link.
@@ -56,6 +57,7 @@
 //!   [`http::events`], [`http::connected_accounts`]: Stripe's REST resources.
 //! - [`http::link_flow`], [`http::hosted`]: the browser-facing API the relink component and the
 //!   hosted relink page call.
+//! - [`http::stripe_js`]: the Stripe.js drop-in script, at `/v3/`.
 //!
 //! At the top, composing everything:
 //! - [`test_helpers`]: the `/v1/test_helpers/` control plane.

@@ -50,6 +50,10 @@ pub fn router() -> Router<AppState> {
             "/v1/test_helpers/clock",
             get(read_clock).post(advance_clock),
         )
+        .route(
+            "/v1/test_helpers/financial_connections/institutions/{id}/outage",
+            post(institution_outage),
+        )
         .route("/v1/test_helpers/emails", get(list_emails))
         .route("/v1/test_helpers/events/{id}/deliveries", get(delivery_log))
 }
@@ -69,8 +73,8 @@ async fn complete_session(
     let body = state.transaction(&scope, |tx| {
         let session = tx.fetch::<Session>(&id, Some("id"))?;
         let institution = institution_for(tx, &session, institution.as_deref())?;
-        // Down Bank never answers, whatever the customer would have done.
-        let authentication = if institution.behaviour == Behaviour::Down {
+        // A bank that is down never answers, whatever the customer would have done.
+        let authentication = if institutions::is_down(tx, institution)? {
             Authentication::InstitutionDown
         } else {
             authentication
@@ -140,6 +144,45 @@ async fn deactivate_account(
     params.finish()?;
     let account = state.transaction(&scope, |tx| account_status::deactivate(tx, &id, cause))?;
     Ok(Json(account.to_json(&version)))
+}
+
+/// Takes a bank down (`status=down`) or brings it back (`status=up`): while it is down, logging
+/// in there fails as at Down Bank, so a relink (fixed to its bank) can end with `other` in the
+/// browser too. Answers the institution as the link flow describes it.
+async fn institution_outage(
+    _: SecretKey,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    mut params: Params,
+) -> ApiResult<Json<relink::wire::Institution>> {
+    let status = params.require_str(&["status"])?;
+    params.finish()?;
+    let down = match status.as_str() {
+        "down" => true,
+        "up" => false,
+        other => {
+            return Err(ApiError::invalid_param(
+                "status",
+                format!("Invalid status: must be down or up (got {other})."),
+            ));
+        }
+    };
+    let institution =
+        institutions::find(&id).ok_or_else(|| ApiError::no_such("institution", &id, Some("id")))?;
+    if !down && institution.behaviour == Behaviour::Down {
+        return Err(ApiError::invalid_param(
+            "status",
+            format!(
+                "{} is always down; it cannot be brought up.",
+                institution.name
+            ),
+        ));
+    }
+    let body = state.store.transaction(|tx| {
+        institutions::set_outage(tx, institution, down)?;
+        institutions::describe(tx, institution)
+    })?;
+    Ok(Json(body))
 }
 
 /// Reads the optional `cause` parameter, defaulting to `access_expired`.

@@ -37,17 +37,31 @@ export type FlowEvent =
 
 /**
  * The part of a Stripe.js instance (`Stripe(publishableKey)`) that the `stripe` provider uses,
- * with Stripe.js's documented result shapes. Any object with these two methods works.
+ * with Stripe.js's documented result shapes. `@stripe/stripe-js`'s `Stripe` satisfies it, and so
+ * does any object with these two methods (a test double).
  */
 export interface StripeLike {
   collectFinancialConnectionsAccounts(options: { clientSecret: string }): Promise<
     | { financialConnectionsSession: FinancialConnectionsSession; error?: undefined }
-    | { error: StripeError; financialConnectionsSession?: undefined }
+    | { financialConnectionsSession?: undefined; error: StripeJsError }
   >;
   confirmUsBankAccountSetup(clientSecret: string): Promise<
     | { setupIntent: SetupIntent; error?: undefined }
-    | { error: StripeError; setupIntent?: undefined }
+    | { setupIntent?: undefined; error: StripeJsError }
   >;
+}
+
+/**
+ * An error as Stripe.js resolves it: only `type` is always there. (relink's own results use
+ * {@link StripeError}, whose `code`, `message` and `param` are always present.)
+ */
+export interface StripeJsError {
+  type: StripeErrorType;
+  code?: string;
+  message?: string;
+  param?: string;
+  doc_url?: string;
+  request_log_url?: string;
 }
 
 /**
@@ -74,9 +88,10 @@ export interface CollectOptions {
   /**
    * The `stripe` provider: Stripe.js runs its own modal, relink classifies the result.
    * `abort()` cannot close Stripe's modal, and Stripe.js reports only `open`, `success`,
-   * `cancel`, `error` and `close`.
+   * `cancel`, `error` and `close`. `null` (what `loadStripe` resolves during server-side
+   * rendering) means none.
    */
-  stripe?: StripeLike;
+  stripe?: StripeLike | null;
   /** With `stripe`: completes sessions that Stripe.js resolved without `relink_result`. */
   fetchSession?: FetchSession;
   /**
@@ -137,23 +152,58 @@ export type InactiveCause =
   | 'institution_requirement' | 'unspecified'
   | (string & {});
 
-/** A Financial Connections account as the server returned it (snake_case). */
+/** Data a session may ask the customer to share (Stripe.js's list). */
+export type Permission = 'payment_method' | 'balances' | 'ownership' | 'transactions' | 'account_numbers';
+
+/** Amounts by lowercase ISO currency code. */
+export interface Amounts {
+  [currency: string]: number | undefined;
+}
+
+/** An account's balance, `cash` or `credit`. */
+export type AccountBalance =
+  | { as_of: number; current: Amounts; type: 'cash'; cash: { available: Amounts } }
+  | { as_of: number; current: Amounts; type: 'credit'; credit: { used: Amounts } };
+
+/** The last refresh of an account's balance or ownership. */
+export interface AccountRefresh {
+  status: 'pending' | 'succeeded' | 'failed';
+  last_attempted_at: number;
+}
+
+/**
+ * A Financial Connections account as the server returned it (snake_case).
+ *
+ * The required fields are exactly those of `@stripe/stripe-js`'s
+ * `FinancialConnectionsSession.Account`, with its types, so an account from relink can be passed
+ * to code written for Stripe.js and the other way round. The optional ones are the rest of the
+ * API's object, which the sandbox renders and Stripe.js may not.
+ */
 export interface FinancialConnectionsAccount {
   id: string;
-  object: 'financial_connections.account' | (string & {});
+  object: 'linked_account' | 'financial_connections.account';
+  balance: AccountBalance | null;
+  balance_refresh: AccountRefresh | null;
+  category: 'cash' | 'credit' | 'investment' | 'other';
+  /** Unix seconds. */
+  created: number;
+  display_name: string;
+  institution_name: string;
+  last4: string | null;
+  livemode: boolean;
+  /** The `fcaowns_…` ownership object, once refreshed. */
+  ownership: string | null;
+  ownership_refresh: AccountRefresh | null;
+  permissions: Permission[];
+  status: 'active' | 'inactive' | 'disconnected';
+  subcategory: 'checking' | 'savings' | 'mortgage' | 'line_of_credit' | 'credit_card' | 'other';
+  supported_payment_method_types: Array<'us_bank_account' | 'link'>;
   account_holder?: { type: 'customer' | 'account' | (string & {}); customer?: string; account?: string } | null;
   /** The `fcauth_…` whose credentials connect this account (preview API). */
   authorization?: string;
-  category?: 'cash' | 'credit' | 'investment' | 'other' | (string & {});
-  subcategory?: 'checking' | 'savings' | 'credit_card' | 'line_of_credit' | 'mortgage' | 'other' | (string & {});
-  display_name?: string | null;
-  institution_name?: string;
-  last4?: string | null;
-  permissions?: Array<'payment_method' | 'balances' | 'ownership' | 'transactions' | (string & {})> | null;
-  status?: 'active' | 'inactive' | 'disconnected' | (string & {});
+  /** Why the account is inactive (preview API), or when it will be. */
   status_details?: {
     inactive?: { action: 'relink_required' | 'none' | (string & {}); cause: InactiveCause };
-    /** Set while the account works but is expected to stop on a date (proactive relink). */
     active?: {
       action: 'relink_required' | 'none' | (string & {});
       cause: 'access_expired' | 'institution_requirement' | 'unspecified' | (string & {});
@@ -162,22 +212,40 @@ export interface FinancialConnectionsAccount {
   };
   account_numbers?: Array<{
     identifier_type: 'account_number' | 'tokenized_account_number' | (string & {});
-    status: 'transactable' | 'deactivated' | (string & {});
+    status: 'transactable' | 'deactivated' | 'expired' | 'pending' | (string & {});
     expected_expiry_date: number | null;
-    supported_networks: Array<'ach' | (string & {})>;
-  }>;
-  [field: string]: unknown;
+    supported_networks: Array<'ach'>;
+  }> | null;
+  subscriptions?: Array<'transactions'> | null;
+  transaction_refresh?: (AccountRefresh & { id: string; next_refresh_available_at: number | null }) | null;
 }
 
-/** The finished session as the server returned it, with `accounts` as a plain array. */
+/**
+ * The finished session, with `accounts` as a plain array.
+ *
+ * Stripe.js's `FinancialConnectionsSession` (`@stripe/stripe-js`) plus the API's fields: a
+ * session from relink can be passed to code written for Stripe.js, and Stripe.js's satisfies
+ * {@link StripeLike}. With the `stripe` provider the session is what Stripe.js resolved (completed
+ * by `fetchSession`), so the API's fields may be missing.
+ */
 export interface FinancialConnectionsSession {
   id: string;
-  object: 'financial_connections.session' | (string & {});
   accounts: FinancialConnectionsAccount[];
+  filters?: {
+    countries?: string[];
+    account_subcategories?: Array<'checking' | 'savings' | 'credit_card' | 'line_of_credit' | 'mortgage' | (string & {})> | null;
+    country?: string | null;
+  };
+  permissions?: Permission[];
+  return_url?: string;
+  object?: 'financial_connections.session';
+  account_holder?: { type: 'customer' | 'account' | (string & {}); customer?: string; account?: string } | null;
+  limits?: { accounts: number };
+  livemode?: boolean;
+  prefetch?: Array<'balances' | 'ownership' | 'transactions' | (string & {})> | null;
   relink_options?: { authorization: string; account: string | null } | null;
   relink_result?: RelinkResult | null;
   status?: 'pending' | 'succeeded' | 'failed' | 'cancelled' | (string & {});
-  [field: string]: unknown;
 }
 
 export type CollectResult =
@@ -201,8 +269,8 @@ export interface ConfirmOptions {
   /** Default: `window.location.origin`. */
   apiBase?: string;
   locale?: Locale;
-  /** The `stripe` provider: confirm with `stripe.confirmUsBankAccountSetup`. */
-  stripe?: StripeLike;
+  /** The `stripe` provider: confirm with `stripe.confirmUsBankAccountSetup`. `null`: none. */
+  stripe?: StripeLike | null;
   /** See {@link CollectOptions.requestTimeout}. Default: 30000. */
   requestTimeout?: number;
 }
@@ -232,15 +300,32 @@ export interface MandateFormOptions extends ConfirmOptions {
   bankAccount?: { bankName: string; last4: string };
 }
 
-/** A SetupIntent as the server returned it (snake_case). */
+/**
+ * A SetupIntent as the server returned it (snake_case). The required fields are those
+ * Stripe.js's `SetupIntent` (`@stripe/stripe-js`) has, so Stripe.js's satisfies
+ * {@link StripeLike}; the optional ones are the rest of the API's object.
+ */
 export interface SetupIntent {
   id: string;
-  object: 'setup_intent' | (string & {});
+  object: 'setup_intent';
+  cancellation_reason: 'abandoned' | 'duplicate' | 'requested_by_customer' | (string & {}) | null;
+  client_secret: string | null;
+  /** Unix seconds. */
+  created: number;
+  description: string | null;
+  last_setup_error: { type: string; code?: string; message?: string; param?: string; doc_url?: string } | null;
+  livemode: boolean;
+  next_action: { type: string } | null;
+  /** The `pm_…`, or the payment method itself when expanded. */
+  payment_method: string | { id: string } | null;
+  payment_method_types: string[];
   status: 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing'
     | 'canceled' | 'succeeded' | (string & {});
-  payment_method?: string | null;
+  usage: string;
+  customer?: string | null;
+  /** The `mandate_…` confirming created. */
   mandate?: string | null;
-  [field: string]: unknown;
+  flow_directions?: Array<'inbound' | 'outbound'> | null;
 }
 
 export type ConfirmResult =

@@ -1,6 +1,7 @@
 // The component's size and speed, printed as a table (run through `./dev bench`).
 //
-// - bytes a page downloads (the wasm and the one ESM file: entry + glue), raw, gzip -9 and brotli;
+// - bytes a page downloads (the wasm and the one ESM file: entry + glue), raw, gzip -9 and brotli,
+//   and beside them the Stripe.js drop-in's script (which loads the component on its first call);
 // - in headless Chromium, median over runs: `loadRelink` (fetch + compile + instantiate from
 //   loopback, cold cache) and a call's time to the modal's first paint, both for a call once
 //   the page is idle, as a customer's click comes (the goal), and for one in the very task
@@ -14,8 +15,7 @@ const RUNS = Number(process.env.RUNS ?? 15);
 const CYCLES = Number(process.env.CYCLES ?? 100);
 const pkg = (path) => new URL(`../../pkg/${path}`, import.meta.url);
 
-function sizes() {
-  const files = ['dist/relink_bg.wasm', 'dist/relink.esm.js'];
+function sizes(files) {
   const rows = files.map((file) => {
     const bytes = readFileSync(pkg(file));
     return {
@@ -141,13 +141,16 @@ const browser = await launchBrowser();
 try {
   const { publishable_key: publishableKey } = await (await fetch(`${sandbox.origin}/demo/api/config`)).json();
   const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
-  const sizeRows = sizes();
+  const sizeRows = sizes(['dist/relink_bg.wasm', 'dist/relink.esm.js']);
+  const dropIn = sizes(['dist/stripe.js'])[0];
   const time = await timings(browser, sandbox.origin, publishableKey);
   const after = await cycles(browser, sandbox.origin, publishableKey);
   const total = sizeRows.at(-1);
 
   console.log('\nrelink component: what a page downloads');
   console.table(Object.fromEntries(sizeRows.map((row) => [row.file, { raw: kb(row.raw), gzip: kb(row.gzip), brotli: kb(row.brotli) }])));
+  console.log('\nStripe.js drop-in (the sandbox\'s /v3/): the page downloads it; its first call fetches the component above');
+  console.table({ [dropIn.file]: { raw: kb(dropIn.raw), gzip: kb(dropIn.gzip), brotli: kb(dropIn.brotli) } });
   console.log(`\nrelink component: speed and cleanup (headless Chromium, median of ${RUNS})`);
   console.table({
     'download, gzip (goal ≤ 60 KB)': { measured: kb(total.gzip), goal_met: total.gzip <= 60 * 1024 },

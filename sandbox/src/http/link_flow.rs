@@ -4,11 +4,16 @@
 //! the form body (never in a URL, where it would end up in logs and history). The flow records
 //! on the session how far the customer got; `workflows::finish_session` turns that record, not
 //! anything the browser claims, into the result.
+//!
+//! The Stripe.js drop-in calls two more: `for_setup_intent` opens the session that collects a
+//! SetupIntent's bank account (`collectBankAccountForSetup`), and `bank_account_token` makes a
+//! token of the account a finished session linked (`collectBankAccountToken`).
 
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use relink::model::SessionStatus;
+use relink::wire::{self, Authentication as Answer};
 use serde_json::{Value, json};
 
 use crate::auth::PublishableKey;
@@ -16,12 +21,15 @@ use crate::error::{ApiError, ApiResult};
 use crate::form::Params;
 use crate::http::state::AppState;
 use crate::objects::account::Account;
-use crate::objects::institutions::{self, Institution, LogIn};
+use crate::objects::institutions::{self, Institution};
 use crate::objects::relink_rules::Authentication;
 use crate::objects::session::Session;
+use crate::objects::setup_intent::SetupIntent;
+use crate::objects::token;
 use crate::store::Tx;
 use crate::version::ApiVersion;
 use crate::workflows::finish_session::{self, Attempt};
+use crate::workflows::payment_setup;
 
 /// Routes under `/v1/link_account_sessions`.
 pub fn router() -> Router<AppState> {
@@ -29,6 +37,14 @@ pub fn router() -> Router<AppState> {
         .route("/v1/link_account_sessions/manifest", post(manifest))
         .route("/v1/link_account_sessions/authenticate", post(authenticate))
         .route("/v1/link_account_sessions/complete", post(complete))
+        .route(
+            "/v1/link_account_sessions/for_setup_intent",
+            post(for_setup_intent),
+        )
+        .route(
+            "/v1/link_account_sessions/bank_account_token",
+            post(bank_account_token),
+        )
 }
 
 /// Finds the pending session a client secret belongs to.
@@ -50,89 +66,83 @@ async fn manifest(
     _: PublishableKey,
     State(state): State<AppState>,
     mut params: Params,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<wire::Manifest<Value>>> {
     let client_secret = params.require_str(&["client_secret"])?;
     params.finish()?;
     let merchant_name = state.settings.merchant_name.clone();
-    let body = state.transaction_for_session(&client_secret, |tx| {
+    let manifest = state.transaction_for_client_secret::<Session, _>(&client_secret, |tx| {
         let session = pending_session(tx, &client_secret)?;
         let fixed = session.fixed_institution(tx)?;
-        let institutions: Vec<Value> = match fixed {
-            Some(institution) => vec![institution.to_json()],
-            None => institutions::ALL.iter().map(Institution::to_json).collect(),
+        // Outages a test helper started show as they would at Down Bank.
+        let institutions = match fixed {
+            Some(institution) => vec![institutions::describe(tx, institution)?],
+            None => institutions::ALL
+                .iter()
+                .map(|institution| institutions::describe(tx, institution))
+                .collect::<ApiResult<Vec<_>>>()?,
         };
         let relink = match (fixed, &session.relink_options) {
-            (Some(institution), Some(options)) => {
-                let account = options
-                    .account
-                    .as_deref()
-                    .map(|id| tx.fetch::<Account>(id, None))
-                    .transpose()?
-                    .map(|a| {
-                        json!({
-                            "id": a.id,
-                            "display_name": a.display_name,
-                            "last4": a.last4,
-                            "subcategory": a.subcategory,
-                        })
-                    });
-                json!({"institution": institution.to_json(), "account": account})
-            }
-            _ => Value::Null,
+            (Some(institution), Some(options)) => Some(wire::RelinkTarget {
+                institution: institutions::describe(tx, institution)?,
+                account: expected_account(tx, options.account.as_deref())?,
+            }),
+            _ => None,
         };
-        Ok(json!({
-            "object": "link_account_session_manifest",
-            "session": session.to_json(tx, &ApiVersion::preview(), false)?,
-            "merchant_name": merchant_name,
-            "institutions": institutions,
-            "relink": relink,
-        }))
+        Ok(wire::Manifest {
+            session: session.to_json(tx, &ApiVersion::preview(), false)?,
+            merchant_name,
+            institutions,
+            relink,
+        })
     })?;
-    Ok(Json(body))
+    Ok(Json(manifest))
+}
+
+/// The account an exact relink asks for, as the flow shows it.
+fn expected_account(tx: &Tx<'_>, id: Option<&str>) -> ApiResult<Option<wire::ExpectedAccount>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let account = tx.fetch::<Account>(id, None)?;
+    Ok(Some(wire::ExpectedAccount {
+        id: account.id,
+        display_name: account.display_name,
+        last4: account.last4,
+        subcategory: Some(account.subcategory),
+    }))
 }
 
 async fn authenticate(
     _: PublishableKey,
     State(state): State<AppState>,
     mut params: Params,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Answer>> {
     let client_secret = params.require_str(&["client_secret"])?;
     let institution_id = params.require_str(&["institution"])?;
     let password = params.take_str(&["password"])?;
     let mfa_code = params.take_str(&["mfa_code"])?;
     params.finish()?;
-    let body = state.transaction_for_session(&client_secret, |tx| {
+    let answer = state.transaction_for_client_secret::<Session, _>(&client_secret, |tx| {
         let mut session = pending_session(tx, &client_secret)?;
         let institution = choose_institution(tx, &mut session, &institution_id)?;
-        let outcome = institution.log_in(password.as_deref(), mfa_code.as_deref());
-        let body = match outcome {
-            LogIn::Authenticated => {
-                session.progress.authenticated = true;
-                json!({
-                    "status": "authenticated",
-                    "accounts": offered_accounts(tx, &session)?,
-                })
-            }
-            LogIn::MfaRequired => json!({"status": "mfa_required"}),
-            LogIn::Failed(message) => {
-                session.progress.login_failed = true;
-                json!({"status": "login_failed", "message": message})
-            }
-            LogIn::Unavailable => {
-                session.progress.institution_down = true;
-                json!({
-                    "status": "institution_unavailable",
-                    "message": format!(
-                        "{} is not responding right now. Try again later.",
-                        institution.name
-                    ),
-                })
-            }
+        let answer = if institutions::is_down(tx, institution)? {
+            institution.unavailable()
+        } else {
+            institution.log_in(password.as_deref(), mfa_code.as_deref(), || {
+                offered_accounts(tx, &session)
+            })?
         };
+        // What the rules later decide from: how far the customer got, never what they claim.
+        match &answer {
+            Answer::Authenticated { .. } => session.progress.authenticated = true,
+            Answer::LoginFailed { .. } => session.progress.login_failed = true,
+            Answer::InstitutionUnavailable { .. } => session.progress.institution_down = true,
+            Answer::MfaRequired => {}
+        }
         tx.put(&session)?;
-        Ok(body)
+        Ok(answer)
     })?;
-    Ok(Json(body))
+    Ok(Json(answer))
 }
 
 /// The institution the customer picked, which a relink session fixes in advance.
@@ -159,26 +169,23 @@ fn choose_institution(
 }
 
 /// The bank's accounts as the account picker shows them.
-fn offered_accounts(tx: &Tx<'_>, session: &Session) -> ApiResult<Vec<Value>> {
+fn offered_accounts(tx: &Tx<'_>, session: &Session) -> ApiResult<Vec<wire::BankAccount>> {
     let known: Vec<Account> = match &session.relink_options {
         Some(options) => tx.by_authorization(&options.authorization)?,
         None => Vec::new(),
     };
     Ok(institutions::BANK_ACCOUNTS
         .iter()
-        .map(|offered| {
-            let existing = known
+        .map(|offered| wire::BankAccount {
+            last4: offered.last4.to_owned(),
+            display_name: offered.display_name.to_owned(),
+            category: Some(offered.category),
+            subcategory: Some(offered.subcategory),
+            eligible: session.is_eligible(offered.subcategory),
+            existing_account: known
                 .iter()
                 .find(|a| a.last4 == offered.last4)
-                .map(|a| a.id.clone());
-            json!({
-                "last4": offered.last4,
-                "display_name": offered.display_name,
-                "category": offered.category,
-                "subcategory": offered.subcategory,
-                "eligible": session.is_eligible(offered.subcategory),
-                "existing_account": existing,
-            })
+                .map(|a| a.id.clone()),
         })
         .collect())
 }
@@ -191,7 +198,7 @@ async fn complete(
     let client_secret = params.require_str(&["client_secret"])?;
     let picked = params.take_list(&["accounts"])?;
     params.finish()?;
-    let body = state.transaction_for_session(&client_secret, |tx| {
+    let body = state.transaction_for_client_secret::<Session, _>(&client_secret, |tx| {
         let session = pending_session(tx, &client_secret)?;
         let authentication = session.progress.authentication();
         let institution = match (
@@ -220,6 +227,51 @@ async fn complete(
             },
         )?;
         session.to_json(tx, &ApiVersion::preview(), false)
+    })?;
+    Ok(Json(body))
+}
+
+/// Stripe.js's `collectBankAccountForSetup`, first half: opens the session in which the
+/// customer links the account for the SetupIntent whose `client_secret` the browser sends.
+/// Answers the session's client secret, for the link flow above; when it links an account, the
+/// SetupIntent gets its payment method and `requires_confirmation`.
+async fn for_setup_intent(
+    _: PublishableKey,
+    State(state): State<AppState>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    let client_secret = params.require_str(&["client_secret"])?;
+    let billing = ["payment_method_data", "billing_details"];
+    let name = params.require_str(&[billing[0], billing[1], "name"])?;
+    let email = params.take_str(&[billing[0], billing[1], "email"])?;
+    params.finish()?;
+    let session = state.transaction_for_client_secret::<SetupIntent, _>(&client_secret, |tx| {
+        payment_setup::start_collecting(tx, &client_secret, name, email)
+    })?;
+    Ok(Json(json!({
+        "object": "link_account_session",
+        "id": session.id,
+        "client_secret": session.client_secret,
+    })))
+}
+
+/// Stripe.js's `collectBankAccountToken`, second half: a bank account token (`btok_…`) for the
+/// account the finished session linked, for the browser holding the session's client secret.
+async fn bank_account_token(
+    _: PublishableKey,
+    State(state): State<AppState>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    let client_secret = params.require_str(&["client_secret"])?;
+    params.finish()?;
+    let body = state.transaction_for_client_secret::<Session, _>(&client_secret, |tx| {
+        let session = tx
+            .by_client_secret::<Session>(&client_secret)?
+            .ok_or_else(|| {
+                ApiError::no_such("financial_connections.session", "<client_secret>", None)
+                    .with_param("client_secret")
+            })?;
+        Ok(token::for_linked_account(tx, &session)?.to_json())
     })?;
     Ok(Json(body))
 }

@@ -14,6 +14,7 @@ pub mod payment_methods;
 pub mod sessions;
 pub mod setup_intents;
 pub mod state;
+pub mod stripe_js;
 pub mod tokens;
 pub mod webhook_endpoints;
 
@@ -21,7 +22,7 @@ use axum::Router;
 
 use crate::http::state::AppState;
 
-/// Every resource's routes: Stripe's API and the browser's link flow.
+/// Every resource's routes: Stripe's API, the browser's link flow and the Stripe.js drop-in.
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(customers::router())
@@ -35,4 +36,5 @@ pub fn router() -> Router<AppState> {
         .merge(tokens::router())
         .merge(webhook_endpoints::router())
         .merge(hosted::router())
+        .merge(stripe_js::router())
 }

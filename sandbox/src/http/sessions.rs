@@ -75,6 +75,7 @@ fn read_new_session(params: &mut Params) -> ApiResult<NewSession> {
         return_url,
         ui_mode,
         hosted,
+        for_setup_intent: None,
     })
 }
 

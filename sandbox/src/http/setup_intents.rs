@@ -8,6 +8,7 @@ use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use relink::model::Permission;
 use serde_json::Value;
 
 use crate::auth::{AnyKey, Scope, SecretKey};
@@ -27,6 +28,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/setup_intents", post(create))
         .route("/v1/setup_intents/{id}", get(retrieve))
+        // A sandbox extension for the Stripe.js drop-in: retrieve with the client secret in the
+        // body, where it stays out of URLs and request logs.
+        .route("/v1/setup_intents/{id}/retrieve", post(retrieve))
         .route("/v1/setup_intents/{id}/confirm", post(confirm_handler))
 }
 
@@ -138,6 +142,7 @@ pub(crate) async fn create(
     let flow_directions = read_flow_directions(&mut params)?;
     let confirm_now = params.take_bool(&["confirm"])?.unwrap_or(false);
     let acceptance = take_mandate_data(&mut params, &client)?;
+    let financial_connections_permissions = read_financial_connections_permissions(&mut params)?;
     params.take_str(&["usage"])?;
     let expand = Expand::parse(params.take_expand()?)?;
     params.finish()?;
@@ -156,6 +161,7 @@ pub(crate) async fn create(
         payment_method,
         flow_directions,
         confirm: confirm_now.then(|| acceptance.filter(|_| needs_mandate)),
+        financial_connections_permissions,
     };
     let body = state.transaction(&scope, |tx| {
         let intent = payment_setup::create_intent(tx, new)?;
@@ -175,6 +181,31 @@ fn check_payment_method_types(params: &mut Params) -> ApiResult<()> {
         }
     }
     Ok(())
+}
+
+/// `payment_method_options[us_bank_account][financial_connections][permissions][]`: the data
+/// the customer shares when the browser collects the account. As on Stripe, a payment method
+/// needs `payment_method` among them.
+fn read_financial_connections_permissions(
+    params: &mut Params,
+) -> ApiResult<Option<Vec<Permission>>> {
+    const PATH: [&str; 4] = [
+        "payment_method_options",
+        "us_bank_account",
+        "financial_connections",
+        "permissions",
+    ];
+    if !params.contains(&PATH) {
+        return Ok(None);
+    }
+    let permissions = params.take_enum_list::<Permission>(&PATH)?;
+    if !permissions.contains(&Permission::PaymentMethod) {
+        return Err(ApiError::invalid_param(
+            "payment_method_options[us_bank_account][financial_connections][permissions]",
+            "permissions must include payment_method: the collected account becomes a payment method.",
+        ));
+    }
+    Ok(Some(permissions))
 }
 
 /// `flow_directions[]`: `inbound` (debits) and/or `outbound` (payouts).
@@ -245,6 +276,24 @@ fn load_for(
     Ok(intent)
 }
 
+/// Runs `f` for the request's account; but the browser (the publishable key) names the
+/// SetupIntent by its client secret and sends no `Stripe-Account`, so it acts for the intent's
+/// own account.
+fn transaction_for<T>(
+    state: &AppState,
+    key: AnyKey,
+    scope: &Scope,
+    client_secret: Option<&str>,
+    f: impl FnOnce(&Tx<'_>) -> ApiResult<T>,
+) -> ApiResult<T> {
+    match (key, client_secret) {
+        (AnyKey::Publishable, Some(secret)) if scope.account().is_none() => {
+            state.transaction_for_client_secret::<SetupIntent, _>(secret, f)
+        }
+        _ => state.transaction(scope, f),
+    }
+}
+
 async fn retrieve(
     key: AnyKey,
     scope: Scope,
@@ -255,7 +304,7 @@ async fn retrieve(
     let client_secret = params.take_str(&["client_secret"])?;
     let expand = Expand::parse(params.take_expand()?)?;
     params.finish()?;
-    let body = state.transaction(&scope, |tx| {
+    let body = transaction_for(&state, key, &scope, client_secret.as_deref(), |tx| {
         let intent = load_for(tx, &id, key, client_secret.as_deref())?;
         expand.render(tx, &intent)
     })?;
@@ -276,7 +325,7 @@ async fn confirm_handler(
     params.take_str(&["return_url"])?;
     let expand = Expand::parse(params.take_expand()?)?;
     params.finish()?;
-    let body = state.transaction(&scope, |tx| {
+    let body = transaction_for(&state, key, &scope, client_secret.as_deref(), |tx| {
         let mut intent = load_for(tx, &id, key, client_secret.as_deref())?;
         // The browser's own request is the customer's acceptance; the server must say whose.
         let acceptance = match (acceptance, key) {

@@ -9,8 +9,7 @@ use crate::config::Settings;
 use crate::error::ApiResult;
 use crate::idempotency;
 use crate::objects::connected_account;
-use crate::objects::session::Session;
-use crate::store::{Store, Tx};
+use crate::store::{Document, Store, Tx};
 use crate::workflows::seed;
 
 /// Everything handlers share.
@@ -56,18 +55,18 @@ impl AppState {
 }
 
 impl AppState {
-    /// Runs `f` in one transaction acting for the account that owns the session of
-    /// `client_secret` (the platform when there is none, so that the caller's own lookup
-    /// reports it missing). The browser holds only the secret: the component sends no
-    /// `Stripe-Account`, and a hosted page has nothing else.
-    pub fn transaction_for_session<T>(
+    /// Runs `f` in one transaction acting for the account that owns the `D` (a session, a
+    /// SetupIntent) of `client_secret` (the platform when there is none, so that the caller's
+    /// own lookup reports it missing). The browser holds only the secret: the component sends
+    /// no `Stripe-Account`, and a hosted page has nothing else.
+    pub fn transaction_for_client_secret<D: Document, T>(
         &self,
         client_secret: &str,
         f: impl FnOnce(&Tx<'_>) -> ApiResult<T>,
     ) -> ApiResult<T> {
         self.store.transaction(|tx| {
             let owner = tx
-                .owner_of_client_secret::<Session>(client_secret)?
+                .owner_of_client_secret::<D>(client_secret)?
                 .unwrap_or_default();
             f(&tx.as_owner(&owner))
         })

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
 use crate::list::list_object;
-use crate::objects::token::BankAccount;
+use crate::objects::bank_account::BankAccount;
 use crate::store::{Document, Tx};
 
 /// `type` of a connected account.

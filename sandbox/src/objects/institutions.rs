@@ -5,7 +5,10 @@
 //! link flow asks the institution what to do instead of matching on names.
 
 use relink::model::{AccountCategory, AccountSubcategory};
-use serde_json::{Value, json};
+use relink::wire;
+
+use crate::error::ApiResult;
+use crate::store::Tx;
 
 /// Which special behaviour an institution has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,38 +141,46 @@ pub fn bank_account(last4: &str) -> Option<&'static BankAccount> {
     BANK_ACCOUNTS.iter().find(|a| a.last4 == last4)
 }
 
-/// How one login attempt at a test institution ends.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LogIn {
-    /// Logged in: the customer may pick accounts.
-    Authenticated,
-    /// The password was right; the bank wants the one-time code next.
-    MfaRequired,
-    /// Wrong password or code, with what the bank says.
-    Failed(&'static str),
-    /// The bank did not answer.
-    Unavailable,
-}
-
 impl Institution {
-    /// Whether `password` (and, at MFA Bank, `mfa_code`) logs in here.
-    pub fn log_in(&self, password: Option<&str>, mfa_code: Option<&str>) -> LogIn {
-        match self.behaviour {
-            Behaviour::Down => return LogIn::Unavailable,
+    /// How one login attempt here ends: `password` (and, at MFA Bank, `mfa_code`) decide, and
+    /// `accounts` lists what the bank shows once the customer is in.
+    pub fn log_in<E>(
+        &self,
+        password: Option<&str>,
+        mfa_code: Option<&str>,
+        accounts: impl FnOnce() -> Result<Vec<wire::BankAccount>, E>,
+    ) -> Result<wire::Authentication, E> {
+        let failed = |message: &str| wire::Authentication::LoginFailed {
+            message: Some(message.to_owned()),
+        };
+        let authenticated = match self.behaviour {
+            Behaviour::Down => return Ok(self.unavailable()),
             // The bank's own window did the login.
-            Behaviour::OAuth => return LogIn::Authenticated,
-            _ => {}
+            Behaviour::OAuth => true,
+            _ if password != Some(TEST_PASSWORD) => {
+                return Ok(failed("The username or password is incorrect."));
+            }
+            Behaviour::Mfa => match mfa_code {
+                None => return Ok(wire::Authentication::MfaRequired),
+                Some(code) => code == TEST_MFA_CODE,
+            },
+            _ => true,
+        };
+        if !authenticated {
+            return Ok(failed("The one-time code is incorrect."));
         }
-        if password != Some(TEST_PASSWORD) {
-            return LogIn::Failed("The username or password is incorrect.");
-        }
-        if self.behaviour != Behaviour::Mfa {
-            return LogIn::Authenticated;
-        }
-        match mfa_code {
-            None => LogIn::MfaRequired,
-            Some(TEST_MFA_CODE) => LogIn::Authenticated,
-            Some(_) => LogIn::Failed("The one-time code is incorrect."),
+        Ok(wire::Authentication::Authenticated {
+            accounts: accounts()?,
+        })
+    }
+
+    /// What a login attempt meets while the bank is down.
+    pub fn unavailable(&self) -> wire::Authentication {
+        wire::Authentication::InstitutionUnavailable {
+            message: Some(format!(
+                "{} is not responding right now. Try again later.",
+                self.name
+            )),
         }
     }
 
@@ -179,15 +190,42 @@ impl Institution {
     }
 
     /// The institution as the browser's link flow describes it.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "id": self.id,
-            "name": self.name,
-            "mfa": self.behaviour == Behaviour::Mfa,
-            "oauth": self.behaviour == Behaviour::OAuth,
-            "down": self.behaviour == Behaviour::Down,
-        })
+    pub fn to_wire(&self) -> wire::Institution {
+        wire::Institution {
+            id: self.id.to_owned(),
+            name: self.name.to_owned(),
+            mfa: self.behaviour == Behaviour::Mfa,
+            oauth: self.behaviour == Behaviour::OAuth,
+            down: self.behaviour == Behaviour::Down,
+        }
     }
+}
+
+/// Where an outage of `institution` is recorded while it lasts.
+fn outage_key(institution: &Institution) -> String {
+    format!("institution_outage:{}", institution.id)
+}
+
+/// Whether `institution` is down now: Down Bank always, any other during an outage a test helper
+/// started (so that a relink, which is fixed to its bank, can end with `other` in the browser).
+pub fn is_down(tx: &Tx<'_>, institution: &Institution) -> ApiResult<bool> {
+    Ok(institution.behaviour == Behaviour::Down || tx.meta(&outage_key(institution))?.is_some())
+}
+
+/// Starts (`down`) or ends an outage of `institution`.
+pub fn set_outage(tx: &Tx<'_>, institution: &Institution, down: bool) -> ApiResult<()> {
+    if down {
+        tx.set_meta(&outage_key(institution), "down")
+    } else {
+        tx.delete_meta(&outage_key(institution))
+    }
+}
+
+/// The institution as the browser's link flow describes it now, outages included.
+pub fn describe(tx: &Tx<'_>, institution: &Institution) -> ApiResult<wire::Institution> {
+    let mut described = institution.to_wire();
+    described.down = is_down(tx, institution)?;
+    Ok(described)
 }
 
 #[cfg(test)]
@@ -209,30 +247,38 @@ mod tests {
 
     #[test]
     fn login_rules() {
+        use wire::Authentication as A;
         let bank = |id| find(id).expect("test institution");
-        let sandbox = bank("Sandbox Bank");
-        let mfa = bank("MFA Bank");
+        let log_in = |bank: &Institution, password, code| {
+            bank.log_in(password, code, || Ok::<_, ()>(Vec::new()))
+                .unwrap()
+        };
+        let (sandbox, mfa) = (bank("Sandbox Bank"), bank("MFA Bank"));
+        let authenticated = A::Authenticated {
+            accounts: Vec::new(),
+        };
+        assert_eq!(log_in(sandbox, Some("pass_good"), None), authenticated);
+        assert!(matches!(
+            log_in(sandbox, Some("nope"), None),
+            A::LoginFailed { .. }
+        ));
+        assert_eq!(log_in(mfa, Some("pass_good"), None), A::MfaRequired);
         assert_eq!(
-            sandbox.log_in(Some("pass_good"), None),
-            LogIn::Authenticated
+            log_in(mfa, Some("pass_good"), Some("123456")),
+            authenticated
         );
         assert!(matches!(
-            sandbox.log_in(Some("nope"), None),
-            LogIn::Failed(_)
+            log_in(mfa, Some("pass_good"), Some("000000")),
+            A::LoginFailed { .. }
         ));
-        assert_eq!(mfa.log_in(Some("pass_good"), None), LogIn::MfaRequired);
-        assert_eq!(
-            mfa.log_in(Some("pass_good"), Some("123456")),
-            LogIn::Authenticated
-        );
         assert!(matches!(
-            mfa.log_in(Some("pass_good"), Some("000000")),
-            LogIn::Failed(_)
+            log_in(mfa, Some("nope"), Some("123456")),
+            A::LoginFailed { .. }
         ));
-        assert_eq!(bank("OAuth Bank").log_in(None, None), LogIn::Authenticated);
-        assert_eq!(
-            bank("Down Bank").log_in(Some("pass_good"), None),
-            LogIn::Unavailable
-        );
+        assert_eq!(log_in(bank("OAuth Bank"), None, None), authenticated);
+        assert!(matches!(
+            log_in(bank("Down Bank"), Some("pass_good"), None),
+            A::InstitutionUnavailable { .. }
+        ));
     }
 }

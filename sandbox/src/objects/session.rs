@@ -83,6 +83,19 @@ impl Progress {
     }
 }
 
+/// The SetupIntent a session collects a bank account for (Stripe.js's
+/// `collectBankAccountForSetup`), and the billing details its payment method gets. Internal:
+/// never rendered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForSetupIntent {
+    /// `seti_…`.
+    pub setup_intent: String,
+    /// `payment_method_data[billing_details][name]`.
+    pub billing_name: String,
+    /// `payment_method_data[billing_details][email]`.
+    pub billing_email: Option<String>,
+}
+
 /// A Financial Connections session (`fcsess_…`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Session {
@@ -122,6 +135,9 @@ pub struct Session {
     /// The hosted page link, for `url` delivery.
     #[serde(default)]
     pub url: Option<String>,
+    /// Set when the session collects the payment method of a SetupIntent.
+    #[serde(default)]
+    pub for_setup_intent: Option<ForSetupIntent>,
 }
 
 impl Document for Session {
@@ -242,6 +258,8 @@ pub struct NewSession {
     pub ui_mode: UiMode,
     /// `hosted[delivery_method]`.
     pub hosted: Option<DeliveryMethod>,
+    /// The SetupIntent whose payment method the session collects.
+    pub for_setup_intent: Option<ForSetupIntent>,
 }
 
 /// A relink session repairs an existing authorization of the same holder, and names (if any)
@@ -331,6 +349,7 @@ pub fn create(tx: &Tx<'_>, new: NewSession) -> ApiResult<Session> {
         ui_mode: new.ui_mode,
         hosted: new.hosted,
         url: None,
+        for_setup_intent: new.for_setup_intent,
     };
     tx.put(&session)?;
     Ok(session)
@@ -361,6 +380,7 @@ mod tests {
             ui_mode: UiMode::Hosted,
             hosted: Some(DeliveryMethod::Url),
             url: Some("http://127.0.0.1:4242/hosted-relink.html#token=hrt_1".into()),
+            for_setup_intent: None,
         };
         let render = |version: &str| {
             store

@@ -1,6 +1,7 @@
 //! SetupIntents (`seti_…`): the merchant's intent to save a linked account as a payment method,
 //! and how it renders.
 
+use relink::model::Permission;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -37,6 +38,15 @@ pub struct SetupIntent {
     pub status: SetupIntentStatus,
     /// `mandate_…`, once confirmed.
     pub mandate: Option<String>,
+    /// `payment_method_options[us_bank_account][financial_connections][permissions]`: what the
+    /// session that collects the account (Stripe.js's `collectBankAccountForSetup`) asks for.
+    #[serde(default = "default_permissions")]
+    pub financial_connections_permissions: Vec<Permission>,
+}
+
+/// Stripe's default: a bank account collected for a SetupIntent is shared for payments only.
+pub fn default_permissions() -> Vec<Permission> {
+    vec![Permission::PaymentMethod]
 }
 
 impl Document for SetupIntent {
@@ -76,7 +86,7 @@ impl SetupIntent {
             "payment_method": self.payment_method,
             "payment_method_options": {
                 "us_bank_account": {
-                    "financial_connections": {"permissions": ["payment_method"]},
+                    "financial_connections": {"permissions": self.financial_connections_permissions},
                     "verification_method": "automatic",
                 },
             },

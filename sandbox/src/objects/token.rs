@@ -1,78 +1,19 @@
-//! Bank account tokens (`btok_…`) made from payment methods, for Connect payouts, and the bank
-//! accounts (`ba_…`) they carry. A token is used once: attaching it to a connected account as
-//! an external account spends it.
+//! Bank account tokens (`btok_…`) for Connect payouts, made from payment methods or, as
+//! Stripe.js's `collectBankAccountToken` does, from the account a session linked. A token is
+//! used once: attaching it to a connected account as an external account spends it.
 
+use relink::model::{Permission, SessionStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::clock;
+use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::objects::account::Account;
-use crate::objects::payment_method::TEST_ROUTING_NUMBER;
-use crate::store::Document;
-
-/// A bank account (`Stripe.BankAccount`): a token's, or a connected account's external account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BankAccount {
-    /// `ba_…`.
-    pub id: String,
-    /// The connected account it is an external account of; `None` inside a token.
-    pub account: Option<String>,
-    /// `account_holder_name`.
-    pub account_holder_name: Option<String>,
-    /// `account_type`: `checking` or `savings`.
-    pub account_type: String,
-    /// `bank_name`.
-    pub bank_name: String,
-    /// `fingerprint`: the same bank account always has the same one.
-    pub fingerprint: String,
-    /// `last4`.
-    pub last4: String,
-    /// Whether it is the connected account's default for its currency.
-    #[serde(default)]
-    pub default_for_currency: bool,
-}
-
-impl BankAccount {
-    /// The bank account behind a Financial Connections account, held by `holder_name`.
-    pub fn of(account: &Account, holder_name: Option<&str>) -> Self {
-        BankAccount {
-            id: ids::new_id("ba"),
-            account: None,
-            account_holder_name: holder_name.map(str::to_owned),
-            account_type: account.subcategory.to_string(),
-            bank_name: account.institution_name.clone(),
-            fingerprint: format!("fp_{}_{}", account.institution, account.last4),
-            last4: account.last4.clone(),
-            default_for_currency: false,
-        }
-    }
-
-    /// The API representation.
-    pub fn to_json(&self) -> Value {
-        let mut out = json!({
-            "id": self.id,
-            "object": "bank_account",
-            "account_holder_name": self.account_holder_name,
-            "account_holder_type": "individual",
-            "account_type": self.account_type,
-            "bank_name": self.bank_name,
-            "country": "US",
-            "currency": "usd",
-            "fingerprint": self.fingerprint,
-            "last4": self.last4,
-            "routing_number": TEST_ROUTING_NUMBER,
-            "status": "new",
-        });
-        // An external account also says whose it is and how payouts use it.
-        if let Some(account) = &self.account {
-            out["account"] = json!(account);
-            out["available_payout_methods"] = json!(["standard"]);
-            out["default_for_currency"] = json!(self.default_for_currency);
-            out["metadata"] = json!({});
-        }
-        out
-    }
-}
+use crate::objects::account::{Account, AccountHolder};
+use crate::objects::bank_account::BankAccount;
+use crate::objects::customer::Customer;
+use crate::objects::session::Session;
+use crate::store::{Document, Tx};
 
 /// A bank account token (`btok_…`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -118,4 +59,41 @@ impl Token {
             "used": self.used,
         })
     }
+}
+
+/// A token for the bank account a finished session linked, stored so that it can be attached
+/// once. The session must have linked a checking or savings account with the `payment_method`
+/// permission, as on Stripe.
+pub fn for_linked_account(tx: &Tx<'_>, session: &Session) -> ApiResult<Token> {
+    if session.status == SessionStatus::Pending {
+        return Err(ApiError::invalid(
+            "This Financial Connections session has not finished: link an account first.",
+        ));
+    }
+    if !session.permissions.contains(&Permission::PaymentMethod) {
+        return Err(ApiError::invalid(
+            "A bank account token needs a session created with permissions[]=payment_method.",
+        )
+        .with_param("permissions"));
+    }
+    let id = session.accounts.first().ok_or_else(|| {
+        ApiError::invalid("The Financial Connections session linked no account to make a token of.")
+    })?;
+    let account = tx.fetch::<Account>(id, None)?;
+    if !account.subcategory.is_payment_eligible() {
+        return Err(ApiError::invalid(format!(
+            "Account {} is a {} account; only checking and savings accounts can receive payouts.",
+            account.id, account.subcategory
+        )));
+    }
+    // A customer's name is the holder's; a connected account has none to give.
+    let holder = match &account.account_holder {
+        Some(AccountHolder::Customer { customer }) => {
+            tx.get::<Customer>(customer)?.and_then(|c| c.name)
+        }
+        Some(AccountHolder::Account { .. }) | None => None,
+    };
+    let token = Token::new(&account, holder.as_deref(), clock::now(tx)?);
+    tx.put(&token)?;
+    Ok(token)
 }

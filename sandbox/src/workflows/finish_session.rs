@@ -3,7 +3,8 @@
 //!
 //! A session finishes exactly once, through [`finish`], whether the browser's link flow or the
 //! `complete` test helper drives it; both only describe what the customer did and let the
-//! [`relink_rules`](crate::objects::relink_rules) decide the result.
+//! [`relink_rules`](crate::objects::relink_rules) decide the result. A session opened for a
+//! SetupIntent then hands the account it linked to that intent.
 
 use relink::model::{AccountStatus, InactiveCause, SessionStatus};
 use serde_json::json;
@@ -19,7 +20,7 @@ use crate::objects::relink_rules::{Authentication, Decision, KnownAccount, Link,
 use crate::objects::session::Session;
 use crate::store::Tx;
 use crate::version::ApiVersion;
-use crate::workflows::{account_status, expected_deactivation};
+use crate::workflows::{account_status, expected_deactivation, payment_setup};
 
 /// What the customer did in a session, as far as finishing it is concerned.
 #[derive(Debug, Clone)]
@@ -101,7 +102,11 @@ pub fn finish(tx: &Tx<'_>, session: Session, attempt: Attempt) -> ApiResult<Sess
     if let Some(authorization) = &target.authorization {
         expected_deactivation::apply(tx, authorization, now)?;
     }
-    record_result(tx, session, linked, decision)
+    let session = record_result(tx, session, linked, decision)?;
+    if let (Some(link), Some(account)) = (&session.for_setup_intent, session.accounts.first()) {
+        payment_setup::attach_collected(tx, link, account)?;
+    }
+    Ok(session)
 }
 
 /// What the relink rules make of the attempt, given the accounts already on the authorization

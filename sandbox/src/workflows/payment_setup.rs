@@ -4,17 +4,23 @@
 //! The merchant's server creates the SetupIntent with the secret key; the browser confirms it
 //! with the publishable key plus the SetupIntent's client secret, and the customer's IP address
 //! and user agent become the mandate's online acceptance.
+//!
+//! A SetupIntent created with no payment method gets one the way Stripe.js's
+//! `collectBankAccountForSetup` does it: [`start_collecting`] opens a session for it, and when
+//! that session links an account, [`attach_collected`] makes the account's payment method the
+//! intent's.
 
-use relink::model::{AccountStatus, Permission};
+use relink::model::{AccountStatus, AccountSubcategory, Permission};
 
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::objects::account::Account;
+use crate::objects::account::{Account, AccountHolder};
 use crate::objects::customer;
 use crate::objects::mandate::{Acceptance, Mandate};
 use crate::objects::payment_method::PaymentMethod;
-use crate::objects::setup_intent::{SetupIntent, SetupIntentStatus};
+use crate::objects::session::{self, ForSetupIntent, NewSession, Session};
+use crate::objects::setup_intent::{SetupIntent, SetupIntentStatus, default_permissions};
 use crate::store::Tx;
 
 /// `payment_method_data` for a `us_bank_account`.
@@ -89,6 +95,8 @@ pub struct NewIntent {
     pub flow_directions: Vec<String>,
     /// `confirm=true`, with the mandate acceptance (`None` for payouts-only intents).
     pub confirm: Option<Option<Acceptance>>,
+    /// `payment_method_options[us_bank_account][financial_connections][permissions][]`.
+    pub financial_connections_permissions: Option<Vec<Permission>>,
 }
 
 /// Creates a SetupIntent with its payment method, confirming it at once when asked.
@@ -116,6 +124,9 @@ pub fn create_intent(tx: &Tx<'_>, new: NewIntent) -> ApiResult<SetupIntent> {
         payment_method,
         flow_directions: (!new.flow_directions.is_empty()).then_some(new.flow_directions),
         mandate: None,
+        financial_connections_permissions: new
+            .financial_connections_permissions
+            .unwrap_or_else(default_permissions),
     };
     tx.put(&intent)?;
     match new.confirm {
@@ -202,4 +213,68 @@ fn record_mandate(tx: &Tx<'_>, pm: &PaymentMethod, acceptance: Acceptance) -> Ap
     };
     tx.put(&mandate)?;
     Ok(mandate.id)
+}
+
+/// Opens the session in which the customer links the account for the SetupIntent whose client
+/// secret the browser holds (Stripe.js's `collectBankAccountForSetup`): one checking or savings
+/// account of the intent's customer, with the permissions the intent names. The billing name
+/// and email go on the payment method.
+pub fn start_collecting(
+    tx: &Tx<'_>,
+    client_secret: &str,
+    billing_name: String,
+    billing_email: Option<String>,
+) -> ApiResult<Session> {
+    let intent = tx
+        .by_client_secret::<SetupIntent>(client_secret)?
+        .ok_or_else(|| {
+            // Never echo the secret back: error messages end up in logs.
+            ApiError::no_such("setup_intent", "<client_secret>", None).with_param("client_secret")
+        })?;
+    if intent.status == SetupIntentStatus::Succeeded {
+        return Err(ApiError::invalid(
+            "You cannot collect a bank account for this SetupIntent because it has already succeeded.",
+        )
+        .with_code("setup_intent_unexpected_state"));
+    }
+    session::create(
+        tx,
+        NewSession {
+            account_holder: intent.customer.clone().map(AccountHolder::customer),
+            permissions: intent.financial_connections_permissions.clone(),
+            account_subcategories: Some(vec![
+                AccountSubcategory::Checking,
+                AccountSubcategory::Savings,
+            ]),
+            limit_accounts: Some(1),
+            for_setup_intent: Some(ForSetupIntent {
+                setup_intent: intent.id,
+                billing_name,
+                billing_email,
+            }),
+            ..NewSession::default()
+        },
+    )
+}
+
+/// The account a session opened by [`start_collecting`] linked becomes its SetupIntent's
+/// payment method, and the intent `requires_confirmation`. An intent confirmed meanwhile keeps
+/// the payment method it was confirmed with.
+pub fn attach_collected(tx: &Tx<'_>, link: &ForSetupIntent, account: &str) -> ApiResult<()> {
+    let mut intent = tx.fetch::<SetupIntent>(&link.setup_intent, None)?;
+    if intent.status == SetupIntentStatus::Succeeded {
+        return Ok(());
+    }
+    let pm = create_payment_method(
+        tx,
+        intent.customer.as_deref(),
+        PaymentMethodData {
+            financial_connections_account: account.to_owned(),
+            name: Some(link.billing_name.clone()),
+            email: link.billing_email.clone(),
+        },
+    )?;
+    intent.payment_method = Some(pm.id);
+    intent.status = SetupIntentStatus::RequiresConfirmation;
+    tx.put(&intent)
 }

@@ -2,8 +2,9 @@
 //! connected account's external account, where its payouts go. A token is spent by this.
 
 use crate::error::{ApiError, ApiResult};
+use crate::objects::bank_account::BankAccount;
 use crate::objects::connected_account::ConnectedAccount;
-use crate::objects::token::{BankAccount, Token};
+use crate::objects::token::Token;
 use crate::store::Tx;
 
 /// Attaches the bank account of the token `token_id` (one of the transaction's owner's) to
