@@ -227,18 +227,6 @@ impl<'c> Tx<'c> {
 }
 
 impl Tx<'_> {
-    /// Every owner that has objects, the platform first: for what the clock does to all of
-    /// them.
-    pub fn owners(&self) -> ApiResult<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT DISTINCT owner FROM objects ORDER BY owner")?;
-        let owners = stmt
-            .query_map([], |row| row.get::<_, String>(0))?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(owners)
-    }
-
     /// Inserts or replaces an object of this transaction's owner.
     pub fn put<T: Document>(&self, object: &T) -> ApiResult<()> {
         let body = serde_json::to_string(object)?;
@@ -491,11 +479,10 @@ mod tests {
             assert!(seen(other).0.is_none(), "{other:?}");
             assert!(seen(other).1.is_empty(), "{other:?}");
         }
-        let (anywhere, owners) = store
-            .transaction(|tx| Ok((tx.get_anywhere::<Note>("n_1")?, tx.owners()?)))
+        let anywhere = store
+            .transaction(|tx| tx.get_anywhere::<Note>("n_1"))
             .unwrap();
         assert!(anywhere.is_some());
-        assert!(owners.contains(&"acct_a".to_owned()));
     }
 
     #[test]

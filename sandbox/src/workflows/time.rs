@@ -4,7 +4,8 @@
 
 use crate::clock;
 use crate::error::ApiResult;
-use crate::store::Tx;
+use crate::objects::connected_account::ConnectedAccount;
+use crate::store::{PLATFORM, Tx};
 use crate::workflows::{expected_deactivation, tan_expiry};
 
 /// Advances the sandbox clock and applies what the new time means, in the caller's
@@ -12,8 +13,16 @@ use crate::workflows::{expected_deactivation, tan_expiry};
 pub fn advance_clock(tx: &Tx<'_>, seconds: u32) -> ApiResult<()> {
     clock::advance(tx, seconds)?;
     let now = clock::now(tx)?;
-    for owner in tx.owners()? {
-        let tx = tx.as_owner(&owner);
+    // The platform, and each connected account (they are the platform's objects).
+    let connected: Vec<String> = tx
+        .platform()
+        .all::<ConnectedAccount>()?
+        .into_iter()
+        .map(|account| account.id)
+        .collect();
+    let owners = std::iter::once(PLATFORM).chain(connected.iter().map(String::as_str));
+    for owner in owners {
+        let tx = tx.as_owner(owner);
         tan_expiry::expire_due_account_numbers(&tx, now)?;
         expected_deactivation::apply_due(&tx, now)?;
     }
