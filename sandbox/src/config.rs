@@ -71,6 +71,11 @@ pub struct Config {
     )]
     pub cors_origins: Vec<String>,
 
+    /// PEM file of CA certificates to trust for `https://` webhook endpoints besides Mozilla's
+    /// public roots, e.g. mkcert's `rootCA.pem` for a local TLS endpoint.
+    #[arg(long, env = "RELINK_WEBHOOK_CA_FILE")]
+    pub webhook_ca_file: Option<PathBuf>,
+
     /// What to do; serving is the default.
     #[command(subcommand)]
     pub command: Option<Command>,

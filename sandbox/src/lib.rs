@@ -46,7 +46,8 @@
 //! - [`workflows::payment_setup`]: payment methods and SetupIntent confirmation.
 //! - [`workflows::payouts`]: a bank account token becoming a connected account's external
 //!   account.
-//! - [`workflows::webhook_delivery`]: signed, retried, persistent webhook delivery.
+//! - [`workflows::webhook_delivery`]: signed, retried, persistent webhook delivery over
+//!   `http://` and `https://`.
 //! - [`workflows::seed`]: the demo data and the `seed` command's bulk data.
 //!
 //! [`http`]: one router per resource, thin handlers:
@@ -239,6 +240,9 @@ pub enum StartError {
     /// The database could not be opened.
     #[error(transparent)]
     Database(#[from] store::OpenError),
+    /// The `--webhook-ca-file` cannot be used.
+    #[error(transparent)]
+    WebhookTrust(#[from] webhook_delivery::TrustError),
     /// Seeding failed.
     #[error("cannot seed the database: {0}")]
     Seed(ApiError),
@@ -258,6 +262,7 @@ pub enum StartError {
 /// Opens the database, prints the banner and serves until Ctrl-C or SIGTERM.
 pub async fn run(config: Config) -> Result<(), StartError> {
     config.validate().map_err(StartError::Config)?;
+    let webhooks = webhook_delivery::Client::new(config.webhook_ca_file.as_deref())?;
     let store = Store::open(&config.db)?;
     let state = AppState::new(store, Settings::from(&config)).map_err(StartError::Seed)?;
     if let Some(config::Command::Seed { accounts }) = config.command {
@@ -274,12 +279,16 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     print_banner(&config, addr);
     // One shutdown signal, shared by the server and the webhook worker.
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(webhook_delivery::run_worker(state.store.clone(), {
-        let mut stopped = stopped.clone();
-        async move {
-            let _ = stopped.wait_for(|s| *s).await;
-        }
-    }));
+    let worker = tokio::spawn(webhook_delivery::run_worker(
+        state.store.clone(),
+        webhooks,
+        {
+            let mut stopped = stopped.clone();
+            async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            }
+        },
+    ));
     // Connection info gives mandates the customer's real IP address.
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, service)
@@ -300,6 +309,9 @@ fn print_banner(config: &Config, addr: std::net::SocketAddr) {
     println!("  database         {}", config.db);
     println!("  secret key       {}", config.secret_key);
     println!("  publishable key  {}", config.publishable_key);
+    if let Some(ca_file) = &config.webhook_ca_file {
+        println!("  webhook CA file  {}", ca_file.display());
+    }
     println!(
         "  test institutions (password {}, MFA code {}):",
         institutions::TEST_PASSWORD,

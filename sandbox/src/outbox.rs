@@ -83,11 +83,14 @@ pub fn discard(tx: &Tx<'_>, delivery: &Delivery) -> ApiResult<()> {
     Ok(())
 }
 
-/// Logs one attempt at `now` and schedules the retry if the endpoint did not accept it.
+/// Logs one attempt at `now` — the endpoint's HTTP status, or why there was none (`error`: a
+/// refused connection, an untrusted certificate, a timeout) — and schedules the retry if the
+/// endpoint did not accept it.
 pub fn record_attempt(
     tx: &Tx<'_>,
     delivery: &Delivery,
     status: Option<u16>,
+    error: Option<&str>,
     now: i64,
 ) -> ApiResult<()> {
     let attempts = delivery.attempts + 1;
@@ -106,8 +109,9 @@ pub fn record_attempt(
         ],
     )?;
     tx.conn().execute(
-        "INSERT INTO webhook_attempts (delivery_id, attempted_at, status) VALUES (?1, ?2, ?3)",
-        params![delivery.row, now, status],
+        "INSERT INTO webhook_attempts (delivery_id, attempted_at, status, error)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![delivery.row, now, status, error],
     )?;
     Ok(())
 }
@@ -122,12 +126,14 @@ pub fn cancel_undelivered(tx: &Tx<'_>, endpoint_id: &str) -> ApiResult<()> {
 }
 
 /// One attempt in the delivery log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {
     /// When (sandbox clock).
     pub attempted_at: i64,
     /// The endpoint's HTTP status; `None` when it could not be reached.
     pub status: Option<u16>,
+    /// Why there was no status: the connection or TLS error, or the timeout.
+    pub error: Option<String>,
 }
 
 /// The story of one event's delivery to one endpoint.
@@ -161,7 +167,8 @@ pub fn delivery_log(tx: &Tx<'_>, event_id: &str) -> ApiResult<Vec<LoggedDelivery
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut attempts = tx.conn().prepare(
-        "SELECT attempted_at, status FROM webhook_attempts WHERE delivery_id = ?1 ORDER BY rowid",
+        "SELECT attempted_at, status, error FROM webhook_attempts WHERE delivery_id = ?1
+         ORDER BY rowid",
     )?;
     let mut log = Vec::with_capacity(rows.len());
     for (row, endpoint_id, count, delivered_at, next_attempt_at) in rows {
@@ -170,6 +177,7 @@ pub fn delivery_log(tx: &Tx<'_>, event_id: &str) -> ApiResult<Vec<LoggedDelivery
                 Ok(Attempt {
                     attempted_at: r.get(0)?,
                     status: r.get(1)?,
+                    error: r.get(2)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

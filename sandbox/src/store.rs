@@ -59,6 +59,8 @@ const MIGRATIONS: &[&str] = &[
         status INTEGER
     );
     CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id);",
+    // Why an attempt got no HTTP status (connection refused, certificate not trusted, timeout).
+    "ALTER TABLE webhook_attempts ADD COLUMN error TEXT;",
     // Connected accounts: every object belongs to the platform ('') or to one `acct_…`. Lists
     // of a kind read the (owner, kind) index in rowid order, as they read (kind) before.
     "ALTER TABLE objects ADD COLUMN owner TEXT NOT NULL DEFAULT '';
@@ -494,12 +496,13 @@ mod tests {
         ));
         let path_str = path.to_str().unwrap().to_owned();
         {
-            // The schema as the four migrations before connected accounts left it.
+            // The schema as the migrations before connected accounts left it.
+            let before = MIGRATIONS.len() - 1;
             let conn = Connection::open(&path).unwrap();
-            for sql in &MIGRATIONS[..4] {
+            for sql in &MIGRATIONS[..before] {
                 conn.execute_batch(sql).unwrap();
             }
-            conn.pragma_update(None, "user_version", 4).unwrap();
+            conn.pragma_update(None, "user_version", before).unwrap();
             conn.execute(
                 "INSERT INTO objects (id, kind, body) VALUES ('n_old', 'note', '{\"id\":\"n_old\"}')",
                 [],

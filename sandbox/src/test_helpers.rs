@@ -332,8 +332,8 @@ async fn list_emails(
 }
 
 /// `GET /v1/test_helpers/events/{id}/deliveries`: for each endpoint the event went to, every
-/// attempt with its HTTP status (`null` when the endpoint could not be reached), and whether and
-/// when it was delivered.
+/// attempt with its HTTP status (`null` when the endpoint could not be reached, with the
+/// connection or TLS `error` instead), and whether and when it was delivered.
 async fn delivery_log(
     _: SecretKey,
     scope: Scope,
@@ -353,7 +353,9 @@ async fn delivery_log(
             let attempts: Vec<Value> = logged
                 .attempts
                 .iter()
-                .map(|a| json!({"attempted_at": a.attempted_at, "status": a.status}))
+                .map(|a| {
+                    json!({"attempted_at": a.attempted_at, "status": a.status, "error": a.error})
+                })
                 .collect();
             data.push(json!({
                 "object": "test_helpers.webhook_delivery",

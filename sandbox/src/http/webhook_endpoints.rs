@@ -13,7 +13,7 @@ use crate::form::Params;
 use crate::http::state::AppState;
 use crate::ids;
 use crate::list::list_object;
-use crate::objects::webhook_endpoint::{HttpTarget, WebhookEndpoint};
+use crate::objects::webhook_endpoint::{WebhookEndpoint, is_deliverable_url};
 use crate::outbox;
 
 /// Routes under `/v1/webhook_endpoints`.
@@ -38,11 +38,11 @@ async fn create(
     if enabled_events.is_empty() {
         return Err(ApiError::missing("enabled_events"));
     }
-    if HttpTarget::parse(&url).is_none() {
+    if !is_deliverable_url(&url) {
         return Err(ApiError::invalid_param(
             "url",
-            "The sandbox delivers webhooks over plain http; use a URL like \
-             http://localhost:3000/webhook.",
+            "Invalid URL: webhooks go to an http:// or https:// URL with a host, like \
+             https://example.com/webhook or http://localhost:3000/webhook.",
         ));
     }
     let api_version = api_version.unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());

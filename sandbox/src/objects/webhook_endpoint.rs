@@ -1,6 +1,7 @@
 //! Webhook endpoints (`we_…`): where the merchant wants events, which ones, and in which API
 //! version.
 
+use axum::http::Uri;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -65,69 +66,36 @@ impl WebhookEndpoint {
     }
 }
 
-/// Where a webhook goes, split for the sandbox's small HTTP/1.1 client.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpTarget {
-    /// `host:port` to connect to.
-    pub address: String,
-    /// The `Host` header.
-    pub host: String,
-    /// The request target (`/path?query`).
-    pub path: String,
-}
-
-impl HttpTarget {
-    /// Splits `http://host:port/path`; `None` for anything else (the sandbox delivers over plain
-    /// `http://` only: it is a local development tool).
-    pub fn parse(url: &str) -> Option<Self> {
-        let rest = url.strip_prefix("http://")?;
-        let (authority, path) = match rest.find('/') {
-            Some(at) => rest.split_at(at),
-            None => (rest, "/"),
-        };
-        if authority.is_empty() || authority.contains('@') {
-            return None;
-        }
-        let address = if authority.starts_with('[') || authority.rsplit_once(':').is_some() {
-            if authority.ends_with(']') {
-                format!("{authority}:80")
-            } else {
-                authority.to_owned()
-            }
-        } else {
-            format!("{authority}:80")
-        };
-        Some(HttpTarget {
-            address,
-            host: authority.to_owned(),
-            path: path.to_owned(),
-        })
-    }
+/// Whether the sandbox can deliver to `url`: an absolute `http://` or `https://` URL with a host
+/// and no user name or password in it. Plain `http://` stays allowed, as in Stripe's test mode, for
+/// endpoints on the developer's own machine.
+pub fn is_deliverable_url(url: &str) -> bool {
+    let Ok(uri) = url.parse::<Uri>() else {
+        return false;
+    };
+    let web = matches!(uri.scheme_str(), Some("http" | "https"));
+    // `Uri` accepts `user:password@host`; a client would send the credentials nowhere useful.
+    web && uri
+        .authority()
+        .is_some_and(|a| !a.host().is_empty() && !a.as_str().contains('@'))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn target(address: &str, host: &str, path: &str) -> Option<HttpTarget> {
-        Some(HttpTarget {
-            address: address.into(),
-            host: host.into(),
-            path: path.into(),
-        })
-    }
-
     #[test]
     fn urls() {
-        assert_eq!(
-            HttpTarget::parse("http://localhost:3000/hook"),
-            target("localhost:3000", "localhost:3000", "/hook")
-        );
-        assert_eq!(
-            HttpTarget::parse("http://example.test"),
-            target("example.test:80", "example.test", "/")
-        );
-        assert_eq!(HttpTarget::parse("https://example.test/"), None);
-        assert_eq!(HttpTarget::parse("http:///x"), None);
+        assert!(is_deliverable_url("http://localhost:3000/hook"));
+        assert!(is_deliverable_url("http://example.test"));
+        assert!(is_deliverable_url("https://example.test/"));
+        assert!(is_deliverable_url("https://[::1]:8443/hook?x=1"));
+        assert!(!is_deliverable_url("ftp://example.test/"));
+        assert!(!is_deliverable_url("localhost:3000/hook"));
+        assert!(!is_deliverable_url("/hook"));
+        assert!(!is_deliverable_url("http:///x"));
+        assert!(!is_deliverable_url("https://"));
+        assert!(!is_deliverable_url("https://user:pw@example.test/"));
+        assert!(!is_deliverable_url("https://example.test/a b"));
     }
 }
