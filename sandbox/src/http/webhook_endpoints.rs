@@ -5,7 +5,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use crate::auth::SecretKey;
+use crate::auth::{Scope, SecretKey};
 use crate::clock;
 use crate::config::DEFAULT_API_VERSION;
 use crate::error::{ApiError, ApiResult};
@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
 
 async fn create(
     _: SecretKey,
+    scope: Scope,
     State(state): State<AppState>,
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
@@ -32,6 +33,7 @@ async fn create(
     let enabled_events = params.take_list(&["enabled_events"])?;
     let api_version = params.take_str(&["api_version"])?;
     let description = params.take_str(&["description"])?;
+    let connect = params.take_bool(&["connect"])?.unwrap_or(false);
     params.finish()?;
     if enabled_events.is_empty() {
         return Err(ApiError::missing("enabled_events"));
@@ -44,7 +46,7 @@ async fn create(
         ));
     }
     let api_version = api_version.unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
-    let endpoint = state.store.transaction(|tx| {
+    let endpoint = state.transaction(&scope, |tx| {
         let endpoint = WebhookEndpoint {
             id: ids::new_id("we"),
             created: clock::now(tx)?,
@@ -53,6 +55,7 @@ async fn create(
             api_version,
             secret: ids::new_id("whsec"),
             description,
+            connect,
         };
         tx.put(&endpoint)?;
         Ok(endpoint)
@@ -62,12 +65,13 @@ async fn create(
 
 async fn list(
     _: SecretKey,
+    scope: Scope,
     State(state): State<AppState>,
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
     params.take_u32(&["limit"])?;
     params.finish()?;
-    let endpoints: Vec<WebhookEndpoint> = state.store.transaction(|tx| tx.all())?;
+    let endpoints: Vec<WebhookEndpoint> = state.transaction(&scope, |tx| tx.all())?;
     Ok(Json(list_object(
         endpoints.iter().map(|e| e.to_json(false)).collect(),
         false,
@@ -77,23 +81,23 @@ async fn list(
 
 async fn retrieve(
     _: SecretKey,
+    scope: Scope,
     State(state): State<AppState>,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
     params.finish()?;
-    let endpoint = state
-        .store
-        .transaction(|tx| tx.fetch::<WebhookEndpoint>(&id, Some("id")))?;
+    let endpoint = state.transaction(&scope, |tx| tx.fetch::<WebhookEndpoint>(&id, Some("id")))?;
     Ok(Json(endpoint.to_json(false)))
 }
 
 async fn delete(
     _: SecretKey,
+    scope: Scope,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    state.store.transaction(|tx| {
+    state.transaction(&scope, |tx| {
         tx.fetch::<WebhookEndpoint>(&id, Some("id"))?;
         tx.delete::<WebhookEndpoint>(&id)?;
         outbox::cancel_undelivered(tx, &id)
