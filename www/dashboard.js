@@ -34,10 +34,16 @@ function renderAccount(row) {
   const choice = document.createElement('div');
   choice.className = 'option';
   choice.append(checkbox, label);
-  const detail = text('div', 'account-meta', row.eligible ? `${row.account} · eligible for a relink email` : `${row.account} · ${row.reason}`);
+  // Accounts expected to stop working (proactive relink) are eligible while still active.
+  const stops = row.status === 'active' && row.expected_deactivation_date
+    ? ` · stops working on ${new Date(row.expected_deactivation_date * 1000).toLocaleDateString(undefined, { dateStyle: 'long', timeZone: 'UTC' })}`
+    : '';
+  const detail = text('div', 'account-meta', row.eligible ? `${row.account}${stops} · eligible for a relink email` : `${row.account} · ${row.reason}`);
+  detail.dataset.testid = `detail-${row.account}`;
   const wrapper = document.createElement('div');
   wrapper.append(choice, detail);
-  return item(wrapper, text('span', `status ${row.status === 'active' ? 'active' : 'relink'}`, row.status));
+  const needsRelink = row.status !== 'active' || stops;
+  return item(wrapper, text('span', `status ${needsRelink ? 'relink' : 'active'}`, row.status));
 }
 
 function renderEmail(email) {

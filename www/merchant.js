@@ -55,6 +55,23 @@ function statusBadge(account) {
   return element('span', { className: 'status broken', textContent: `Can't be repaired: ${cause}` });
 }
 
+/** When a working account is expected to stop (proactive relink), or null. */
+function stopsOn(account) {
+  const active = account.status === 'active' ? account.status_details?.active : undefined;
+  if (active?.action !== 'relink_required' || !active.expected_deactivation_date) return null;
+  return new Date(active.expected_deactivation_date * 1000);
+}
+
+/** "Stops working on <date> — relink now", for an account whose bank connection will lapse. */
+function stopsWorkingNotice(account, date) {
+  const when = element('time', {
+    dateTime: date.toISOString().slice(0, 10),
+    textContent: date.toLocaleDateString(undefined, { dateStyle: 'long', timeZone: 'UTC' }),
+  });
+  return element('p', { className: 'account-warning', dataset: { testid: `stops-working-${account.id}` } },
+    'Stops working on ', when, ' — relink now');
+}
+
 function tanExpiry(account) {
   const tan = account.account_numbers?.find(
     (number) => number.identifier_type === 'tokenized_account_number' && number.status === 'transactable',
@@ -100,7 +117,8 @@ export async function startMerchantPage({ loadRelink }) {
   function renderAccount(account) {
     const name = `${account.institution_name} ${account.display_name ?? ''} ••••${account.last4}`;
     const actions = element('div', { className: 'account-actions' });
-    if (account.status_details?.inactive?.action === 'relink_required') {
+    const stops = stopsOn(account);
+    if (account.status_details?.inactive?.action === 'relink_required' || stops) {
       actions.append(element('button', {
         type: 'button', className: 'button primary small', textContent: 'Relink',
         dataset: { testid: `relink-${account.id}` },
@@ -141,7 +159,8 @@ export async function startMerchantPage({ loadRelink }) {
       element('div', {},
         element('span', { className: 'account-name', textContent: name }),
         statusBadge(account),
-        element('div', { className: 'account-meta', textContent: `${account.id} · ${account.subcategory}${tanExpiry(account)}` })),
+        element('div', { className: 'account-meta', textContent: `${account.id} · ${account.subcategory}${tanExpiry(account)}` }),
+        ...(stops ? [stopsWorkingNotice(account, stops)] : [])),
       actions);
   }
 

@@ -1,6 +1,7 @@
-//! API keys: secret keys for the merchant's server, publishable keys for the browser.
+//! API keys: secret keys for the merchant's server, publishable keys for the browser; and the
+//! connected account a request acts for ([`Scope`], from `Stripe-Account`).
 //!
-//! Both are extractors, so a handler states which key it needs in its signature and cannot
+//! All are extractors, so a handler states which key it needs in its signature and cannot
 //! forget to check it. They read the keys from any state that hands out the [`Settings`], so
 //! this module needs nothing from the HTTP layer that uses it.
 
@@ -11,8 +12,11 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use base64::Engine;
 
+use axum::http::StatusCode;
+
 use crate::config::Settings;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorType};
+use crate::store::PLATFORM;
 
 /// Proof that the request carried the sandbox's secret key.
 #[derive(Debug, Clone, Copy)]
@@ -146,6 +150,103 @@ where
                 "Invalid API Key provided: {}",
                 redacted(&key)
             )))
+        }
+    }
+}
+
+/// The account a request acts for: the platform, or the connected account its
+/// `Stripe-Account` header names (stripe-node 23 may send the same as `Stripe-Context`, which is
+/// read alike). Objects made in a request belong to that account, and only its objects are
+/// found. Whether the account exists is for the store to say, when the request runs
+/// ([`Scope::no_access`] is the answer when it does not).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    account: Option<String>,
+    /// The presented key, redacted, for the error message; read only when a header names an
+    /// account, to keep plain requests free of the work.
+    key_hint: String,
+}
+
+impl Scope {
+    /// The platform's own scope.
+    pub fn platform() -> Self {
+        Scope::default()
+    }
+
+    /// The connected account named, if any.
+    pub fn account(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
+
+    /// The store owner of this scope's objects.
+    pub fn owner(&self) -> &str {
+        self.account.as_deref().unwrap_or(PLATFORM)
+    }
+
+    /// Stripe's answer to a `Stripe-Account` the key cannot act for: a 403 `account_invalid`.
+    pub fn no_access(&self) -> ApiError {
+        self.no_access_to(self.owner())
+    }
+
+    /// Stripe's answer to a connected account the key cannot reach, `account_invalid`.
+    pub fn no_access_to(&self, account: &str) -> ApiError {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            kind: ErrorType::InvalidRequest,
+            code: Some("account_invalid"),
+            message: format!(
+                "The provided key{} does not have access to account '{account}' (or that \
+                 account does not exist). Application access may have been revoked.",
+                if self.key_hint.is_empty() {
+                    String::new()
+                } else {
+                    format!(" '{}'", self.key_hint)
+                }
+            ),
+            param: None,
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Scope {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let header = |name: &str| {
+            parts.headers.get(name).map(|value| {
+                value
+                    .to_str()
+                    .map(|v| v.trim().to_owned())
+                    .map_err(|_| ApiError::invalid(format!("The {name} header is not valid text.")))
+            })
+        };
+        let account = match (header("stripe-account"), header("stripe-context")) {
+            (None, None) => return Ok(Scope::platform()),
+            (Some(one), None) | (None, Some(one)) => one?,
+            (Some(account), Some(context)) => {
+                let (account, context) = (account?, context?);
+                if account != context {
+                    return Err(ApiError::invalid(
+                        "The Stripe-Account and Stripe-Context headers name different \
+                         accounts; send one of them.",
+                    ));
+                }
+                account
+            }
+        };
+        let scope = Scope {
+            key_hint: presented_key(parts)
+                .map(|k| redacted(&k))
+                .unwrap_or_default(),
+            account: Some(account),
+        };
+        let well_formed = scope.owner().strip_prefix("acct_").is_some_and(|rest| {
+            !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+        });
+        if well_formed {
+            Ok(scope)
+        } else {
+            Err(scope.no_access())
         }
     }
 }

@@ -11,13 +11,13 @@ use axum::{Json, Router};
 use relink::model::{AccountSubcategory, Permission, RelinkOptions};
 use serde_json::{Value, json};
 
-use crate::auth::SecretKey;
+use crate::auth::{Scope, SecretKey};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::form::{FormOrJson, Params};
 use crate::http::state::AppState;
 use crate::http::{setup_intents, tokens};
-use crate::objects::account::Account;
+use crate::objects::account::{Account, AccountHolder};
 use crate::objects::customer::Customer;
 use crate::objects::hosted_rules;
 use crate::objects::mandate::Acceptance;
@@ -83,7 +83,7 @@ fn launch(state: &AppState, relink_options: Option<RelinkOptions>) -> ApiResult<
         let session = session::create(
             tx,
             NewSession {
-                customer: Some(DEMO_CUSTOMER_ID.into()),
+                account_holder: Some(AccountHolder::customer(DEMO_CUSTOMER_ID)),
                 permissions: vec![Permission::PaymentMethod, Permission::Balances],
                 account_subcategories: Some(vec![
                     AccountSubcategory::Checking,
@@ -118,7 +118,7 @@ fn demo_account(state: &AppState, account_id: &str) -> ApiResult<Account> {
         let ours = account
             .account_holder
             .as_ref()
-            .is_some_and(|h| h.customer == DEMO_CUSTOMER_ID);
+            .is_some_and(|h| h.customer_id() == Some(DEMO_CUSTOMER_ID));
         if !ours {
             return Err(ApiError::no_such(
                 "financial_connections.account",
@@ -185,7 +185,8 @@ async fn setup_intent(
         Some(id) => setup_intent_form(&demo_account(&state, &id)?, "")?,
         None => collecting_setup_intent_form()?,
     };
-    let Json(intent) = setup_intents::create(SecretKey, client, State(state), form).await?;
+    let Json(intent) =
+        setup_intents::create(SecretKey, Scope::platform(), client, State(state), form).await?;
     Ok(Json(
         json!({"client_secret": intent["client_secret"], "id": intent["id"]}),
     ))
@@ -202,13 +203,20 @@ async fn payout_token(
     params.finish()?;
     let account = demo_account(&state, &account_id)?;
     let outbound = setup_intent_form(&account, "&flow_directions[]=outbound&confirm=true")?;
-    let Json(intent) =
-        setup_intents::create(SecretKey, client, State(state.clone()), outbound).await?;
+    let Json(intent) = setup_intents::create(
+        SecretKey,
+        Scope::platform(),
+        client,
+        State(state.clone()),
+        outbound,
+    )
+    .await?;
     let payment_method = intent["payment_method"].as_str().unwrap_or_default();
     let token_form =
         format!("customer={DEMO_CUSTOMER_ID}&bank_account[payment_method]={payment_method}");
     let Json(token) = tokens::create(
         SecretKey,
+        Scope::platform(),
         State(state),
         Params::parse(token_form.as_bytes())?,
     )
@@ -249,7 +257,11 @@ async fn hosted_relink_status(State(state): State<AppState>) -> ApiResult<Json<V
                 hosted_rules::email_ineligibility(tx, &state.settings, &account, now)?
                     .map(|e| e.message)
             } else {
-                Some("The account is active and its account numbers are not expiring.".into())
+                Some(
+                    "The account is active, not expected to stop working, and its account \
+                     numbers are not expiring."
+                        .into(),
+                )
             };
             rows.push(json!({
                 "account": account.id,
@@ -257,6 +269,7 @@ async fn hosted_relink_status(State(state): State<AppState>) -> ApiResult<Json<V
                 "institution_name": account.institution_name,
                 "last4": account.last4,
                 "status": account.status,
+                "expected_deactivation_date": account.expected_deactivation_date(),
                 "eligible": refusal.is_none(),
                 "reason": refusal,
             }));

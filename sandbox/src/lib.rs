@@ -12,11 +12,13 @@
 //! - [`error`]: the one error type, rendered as Stripe's error envelope.
 //! - [`ids`]: object IDs with Stripe's prefixes.
 //! - [`config`]: command line and environment.
-//! - [`store`]: SQLite persistence (a JSON document per object, embedded migrations).
+//! - [`store`]: SQLite persistence (a JSON document per object, owned by the platform or a
+//!   connected account; embedded migrations).
 //! - [`clock`]: the sandbox clock tests can advance.
 //! - [`form`]: Stripe's bracket-notation form decoding.
 //! - [`version`]: `Stripe-Version`: which versions exist, and what a GA version does not show.
-//! - [`auth`]: API keys, as extractors.
+//! - [`auth`]: API keys, and the connected account a request acts for (`Stripe-Account`), as
+//!   extractors.
 //! - [`list`]: list objects and cursor pagination.
 //! - [`outbox`]: what the sandbox sends out: webhook deliveries and relink emails.
 //! - [`idempotency`]: the stored responses `Idempotency-Key` replays.
@@ -29,6 +31,8 @@
 //!   [`objects::token`]: payment methods, mandates and payout tokens made from accounts.
 //! - [`objects::webhook_endpoint`], [`objects::event`]: where events go, and what changed.
 //! - [`objects::event_types`]: Stripe's event catalog, which `enabled_events[]` may name.
+//! - [`objects::connected_account`], [`objects::bank_account`]: Connect's connected accounts,
+//!   and the bank accounts their payouts go to.
 //! - [`objects::institutions`]: the test banks and their behaviour.
 //! - [`objects::relink_rules`]: what a finished session links and what `relink_result` says.
 //! - [`objects::hosted_rules`]: which accounts may get a hosted relink link.
@@ -36,9 +40,14 @@
 //! [`workflows`]: steps that change several objects in one transaction:
 //! - [`workflows::finish_session`]: what the customer did becomes accounts and a result.
 //! - [`workflows::account_status`]: deactivating, disconnecting, repairing, with their events.
-//! - [`workflows::tan_expiry`]: the clock moving, and TANs expiring with it.
+//! - [`workflows::time`]: the clock moving, and everything that falls due with it.
+//! - [`workflows::tan_expiry`]: TANs expiring.
+//! - [`workflows::expected_deactivation`]: proactive relink, connections known to stop on a
+//!   date.
 //! - [`workflows::hosted_relink`]: creating a session and delivering its hosted link.
 //! - [`workflows::payment_setup`]: payment methods and SetupIntent confirmation.
+//! - [`workflows::payouts`]: a bank account token becoming a connected account's external
+//!   account.
 //! - [`workflows::webhook_delivery`]: signed, retried, persistent webhook delivery over
 //!   `http://` and `https://`.
 //! - [`workflows::seed`]: the demo data and the `seed` command's bulk data.
@@ -49,7 +58,7 @@
 //! - [`http::rejections`]: Stripe's JSON envelope for what the handlers never see.
 //! - [`http::customers`], [`http::sessions`], [`http::accounts`], [`http::setup_intents`],
 //!   [`http::payment_methods`], [`http::tokens`], [`http::webhook_endpoints`],
-//!   [`http::events`]: Stripe's REST resources.
+//!   [`http::events`], [`http::connected_accounts`]: Stripe's REST resources.
 //! - [`http::link_flow`], [`http::hosted`]: the browser-facing API the relink component and the
 //!   hosted relink page call.
 //! - [`http::stripe_js`]: the Stripe.js drop-in script, at `/v3/`.

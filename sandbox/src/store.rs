@@ -1,9 +1,16 @@
 //! SQLite persistence: one JSON document per object, plus the columns lookups need.
 //!
 //! Every object is stored whole as JSON (so adding a field needs no migration) next to a few
-//! indexed columns (customer, authorization, client secret). All access goes through
+//! indexed columns (holder, authorization, client secret). All access goes through
 //! [`Store::transaction`], which serialises writers: the sandbox is a single-node test server
 //! and correctness (a session completes exactly once) matters more than write concurrency.
+//!
+//! Every object also has an *owner*: the Stripe account it belongs to, `""` for the platform
+//! and `acct_…` for a connected account (what a request's `Stripe-Account` header selects). A
+//! transaction acts for one owner ([`Store::transaction_as`], [`Tx::as_owner`]): it reads only
+//! that owner's objects and writes its own, so another account's IDs are simply not there. The
+//! owner is a column, not part of the documents, so databases from before connected accounts
+//! existed open with everything on the platform.
 
 use std::sync::{Arc, Mutex};
 
@@ -54,7 +61,15 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id);",
     // Why an attempt got no HTTP status (connection refused, certificate not trusted, timeout).
     "ALTER TABLE webhook_attempts ADD COLUMN error TEXT;",
+    // Connected accounts: every object belongs to the platform ('') or to one `acct_…`. Lists
+    // of a kind read the (owner, kind) index in rowid order, as they read (kind) before.
+    "ALTER TABLE objects ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+    DROP INDEX objects_kind;
+    CREATE INDEX objects_owner_kind ON objects (owner, kind);",
 ];
+
+/// The owner of the platform's own objects.
+pub const PLATFORM: &str = "";
 
 /// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -68,7 +83,8 @@ pub struct OpenError {
 /// The columns an object is looked up by.
 #[derive(Debug, Default)]
 pub struct Index<'a> {
-    /// Owning customer.
+    /// The holder: a customer (`cus_…`), or the connected account (`acct_…`) of an
+    /// `account_holder[type]=account`.
     pub customer: Option<&'a str>,
     /// Authorization the object belongs to.
     pub authorization: Option<&'a str>,
@@ -123,8 +139,18 @@ impl Store {
         })
     }
 
-    /// Runs `f` in one transaction, committed only if it returns `Ok`.
+    /// Runs `f` in one transaction acting for the platform, committed only if it returns `Ok`.
     pub fn transaction<T>(&self, f: impl FnOnce(&Tx<'_>) -> ApiResult<T>) -> ApiResult<T> {
+        self.transaction_as(PLATFORM, f)
+    }
+
+    /// Runs `f` in one transaction acting for `owner` (see the module doc), committed only if
+    /// it returns `Ok`.
+    pub fn transaction_as<T>(
+        &self,
+        owner: &str,
+        f: impl FnOnce(&Tx<'_>) -> ApiResult<T>,
+    ) -> ApiResult<T> {
         // A panic while holding the lock leaves no half-written data (the transaction rolls
         // back on drop), so a poisoned lock is safe to keep using.
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
@@ -135,7 +161,7 @@ impl Store {
             conn: &conn,
             committed: false,
         };
-        let out = f(&Tx(&conn))?;
+        let out = f(&Tx { conn: &conn, owner })?;
         conn.prepare_cached("COMMIT")?.execute([])?;
         open.committed = true;
         Ok(out)
@@ -151,9 +177,12 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// An open transaction.
+/// An open transaction, acting for one owner.
 #[derive(Debug)]
-pub struct Tx<'c>(&'c Connection);
+pub struct Tx<'c> {
+    conn: &'c Connection,
+    owner: &'c str,
+}
 
 /// Rolls back a transaction that did not commit: on an error, or on a panic in its closure.
 struct OpenTransaction<'c> {
@@ -173,15 +202,42 @@ impl Drop for OpenTransaction<'_> {
     }
 }
 
+impl<'c> Tx<'c> {
+    /// The same transaction acting for another owner: `""` ([`PLATFORM`]) or an `acct_…`.
+    pub fn as_owner<'a>(&self, owner: &'a str) -> Tx<'a>
+    where
+        'c: 'a,
+    {
+        Tx {
+            conn: self.conn,
+            owner,
+        }
+    }
+
+    /// The same transaction acting for the platform.
+    pub fn platform(&self) -> Tx<'c> {
+        Tx {
+            conn: self.conn,
+            owner: PLATFORM,
+        }
+    }
+
+    /// Who this transaction acts for.
+    pub fn owner(&self) -> &'c str {
+        self.owner
+    }
+}
+
 impl Tx<'_> {
-    /// Inserts or replaces an object.
+    /// Inserts or replaces an object of this transaction's owner.
     pub fn put<T: Document>(&self, object: &T) -> ApiResult<()> {
         let body = serde_json::to_string(object)?;
         let index = object.index();
-        self.0
+        self.conn
             .prepare_cached(
-                "INSERT INTO objects (id, kind, customer, authorization_id, client_secret, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO objects (id, kind, customer, authorization_id, client_secret, body,
+                     owner)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (id) DO UPDATE SET customer = ?3, authorization_id = ?4,
                  client_secret = ?5, body = ?6",
             )?
@@ -191,7 +247,8 @@ impl Tx<'_> {
                 index.customer,
                 index.authorization,
                 index.client_secret,
-                body
+                body,
+                self.owner,
             ])?;
         Ok(())
     }
@@ -199,8 +256,8 @@ impl Tx<'_> {
     /// Loads an object by ID.
     pub fn get<T: Document>(&self, id: &str) -> ApiResult<Option<T>> {
         self.one(
-            "SELECT body FROM objects WHERE kind = ?1 AND id = ?2",
-            params![T::KIND, id],
+            "SELECT body FROM objects WHERE kind = ?1 AND id = ?2 AND owner = ?3",
+            params![T::KIND, id, self.owner],
         )
     }
 
@@ -213,32 +270,34 @@ impl Tx<'_> {
     /// Loads the object a client secret belongs to.
     pub fn by_client_secret<T: Document>(&self, secret: &str) -> ApiResult<Option<T>> {
         self.one(
-            "SELECT body FROM objects WHERE kind = ?1 AND client_secret = ?2",
-            params![T::KIND, secret],
+            "SELECT body FROM objects WHERE kind = ?1 AND client_secret = ?2 AND owner = ?3",
+            params![T::KIND, secret, self.owner],
         )
     }
 
-    /// Objects of a customer, newest first.
+    /// Objects of a holder (customer or connected account), newest first.
     pub fn by_customer<T: Document>(&self, customer: &str) -> ApiResult<Vec<T>> {
         self.many(
-            "SELECT body FROM objects WHERE kind = ?1 AND customer = ?2 ORDER BY rowid DESC",
-            params![T::KIND, customer],
+            "SELECT body FROM objects WHERE kind = ?1 AND customer = ?2 AND owner = ?3
+             ORDER BY rowid DESC",
+            params![T::KIND, customer, self.owner],
         )
     }
 
     /// Objects on an authorization, oldest first.
     pub fn by_authorization<T: Document>(&self, authorization: &str) -> ApiResult<Vec<T>> {
         self.many(
-            "SELECT body FROM objects WHERE kind = ?1 AND authorization_id = ?2 ORDER BY rowid",
-            params![T::KIND, authorization],
+            "SELECT body FROM objects WHERE kind = ?1 AND authorization_id = ?2 AND owner = ?3
+             ORDER BY rowid",
+            params![T::KIND, authorization, self.owner],
         )
     }
 
     /// Every object of a kind, newest first.
     pub fn all<T: Document>(&self) -> ApiResult<Vec<T>> {
         self.many(
-            "SELECT body FROM objects WHERE kind = ?1 ORDER BY rowid DESC",
-            params![T::KIND],
+            "SELECT body FROM objects WHERE owner = ?1 AND kind = ?2 ORDER BY rowid DESC",
+            params![self.owner, T::KIND],
         )
     }
 
@@ -255,9 +314,11 @@ impl Tx<'_> {
         ending_before: Option<&str>,
     ) -> ApiResult<(Vec<T>, bool)> {
         let cursor = |id: &str, param: &str| -> ApiResult<i64> {
-            self.0
-                .prepare_cached("SELECT rowid FROM objects WHERE kind = ?1 AND id = ?2")?
-                .query_row(params![T::KIND, id], |row| row.get(0))
+            self.conn
+                .prepare_cached(
+                    "SELECT rowid FROM objects WHERE kind = ?1 AND id = ?2 AND owner = ?3",
+                )?
+                .query_row(params![T::KIND, id, self.owner], |row| row.get(0))
                 .optional()?
                 .ok_or_else(|| ApiError::no_such(T::KIND, id, Some(param)))
         };
@@ -269,25 +330,26 @@ impl Tx<'_> {
                 ));
             }
             (Some(after), None) => (
-                "SELECT body FROM objects WHERE kind = ?1 AND (?2 IS NULL OR customer = ?2)
-                 AND rowid < ?3 ORDER BY rowid DESC LIMIT ?4",
+                "SELECT body FROM objects WHERE owner = ?5 AND kind = ?1
+                 AND (?2 IS NULL OR customer = ?2) AND rowid < ?3 ORDER BY rowid DESC LIMIT ?4",
                 cursor(after, "starting_after")?,
                 false,
             ),
             (None, Some(before)) => (
-                "SELECT body FROM objects WHERE kind = ?1 AND (?2 IS NULL OR customer = ?2)
-                 AND rowid > ?3 ORDER BY rowid ASC LIMIT ?4",
+                "SELECT body FROM objects WHERE owner = ?5 AND kind = ?1
+                 AND (?2 IS NULL OR customer = ?2) AND rowid > ?3 ORDER BY rowid ASC LIMIT ?4",
                 cursor(before, "ending_before")?,
                 true,
             ),
             (None, None) => (
-                "SELECT body FROM objects WHERE kind = ?1 AND (?2 IS NULL OR customer = ?2)
-                 AND rowid < ?3 ORDER BY rowid DESC LIMIT ?4",
+                "SELECT body FROM objects WHERE owner = ?5 AND kind = ?1
+                 AND (?2 IS NULL OR customer = ?2) AND rowid < ?3 ORDER BY rowid DESC LIMIT ?4",
                 i64::MAX,
                 false,
             ),
         };
-        let mut items: Vec<T> = self.many(sql, params![T::KIND, customer, bound, fetch])?;
+        let mut items: Vec<T> =
+            self.many(sql, params![T::KIND, customer, bound, fetch, self.owner])?;
         let has_more = items.len() > limit;
         items.truncate(limit);
         if ascending {
@@ -298,16 +360,35 @@ impl Tx<'_> {
 
     /// Removes an object; removing one that is not there is no error.
     pub fn delete<T: Document>(&self, id: &str) -> ApiResult<()> {
-        self.0
-            .prepare_cached("DELETE FROM objects WHERE kind = ?1 AND id = ?2")?
-            .execute(params![T::KIND, id])?;
+        self.conn
+            .prepare_cached("DELETE FROM objects WHERE kind = ?1 AND id = ?2 AND owner = ?3")?
+            .execute(params![T::KIND, id, self.owner])?;
         Ok(())
+    }
+
+    /// Who owns the object of this kind a client secret belongs to, whoever this transaction
+    /// acts for: the browser holds only the secret, which is unique across owners.
+    pub fn owner_of_client_secret<T: Document>(&self, secret: &str) -> ApiResult<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT owner FROM objects WHERE kind = ?1 AND client_secret = ?2")?
+            .query_row(params![T::KIND, secret], |row| row.get(0))
+            .optional()?)
+    }
+
+    /// Loads an object by ID whoever owns it: for the sandbox's own machinery (webhook
+    /// delivery), never for what a request asks for.
+    pub fn get_anywhere<T: Document>(&self, id: &str) -> ApiResult<Option<T>> {
+        self.one(
+            "SELECT body FROM objects WHERE kind = ?1 AND id = ?2",
+            params![T::KIND, id],
+        )
     }
 
     /// Reads a sandbox-internal setting.
     pub fn meta(&self, key: &str) -> ApiResult<Option<String>> {
         Ok(self
-            .0
+            .conn
             .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
             .query_row([key], |row| row.get(0))
             .optional()?)
@@ -315,7 +396,7 @@ impl Tx<'_> {
 
     /// Writes a sandbox-internal setting.
     pub fn set_meta(&self, key: &str, value: &str) -> ApiResult<()> {
-        self.0
+        self.conn
             .prepare_cached(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2)
                  ON CONFLICT (key) DO UPDATE SET value = ?2",
@@ -326,12 +407,12 @@ impl Tx<'_> {
 
     /// The raw connection, for modules with tables of their own (idempotency).
     pub(crate) fn conn(&self) -> &Connection {
-        self.0
+        self.conn
     }
 
     /// Removes a sandbox-internal setting.
     pub fn delete_meta(&self, key: &str) -> ApiResult<()> {
-        self.0
+        self.conn
             .prepare_cached("DELETE FROM meta WHERE key = ?1")?
             .execute([key])?;
         Ok(())
@@ -344,7 +425,7 @@ impl Tx<'_> {
     ) -> ApiResult<Option<T>> {
         // Cached: every request runs a handful of these, and parsing SQL showed in profiles.
         let body: Option<String> = self
-            .0
+            .conn
             .prepare_cached(sql)?
             .query_row(params, |row| row.get(0))
             .optional()?;
@@ -356,7 +437,7 @@ impl Tx<'_> {
         sql: &str,
         params: impl rusqlite::Params,
     ) -> ApiResult<Vec<T>> {
-        let mut stmt = self.0.prepare_cached(sql)?;
+        let mut stmt = self.conn.prepare_cached(sql)?;
         let bodies = stmt
             .query_map(params, |row| row.get::<_, String>(0))?
             .collect::<Result<Vec<_>, _>>()?;
@@ -370,6 +451,79 @@ impl Tx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug, serde::Serialize, serde::Deserialize)]
+    struct Note {
+        id: String,
+    }
+
+    impl Document for Note {
+        const KIND: &'static str = "note";
+        fn id(&self) -> &str {
+            &self.id
+        }
+    }
+
+    #[test]
+    fn each_owner_sees_only_its_own_objects() {
+        let store = Store::open(":memory:").unwrap();
+        store
+            .transaction_as("acct_a", |tx| tx.put(&Note { id: "n_1".into() }))
+            .unwrap();
+        let seen = |owner: &str| {
+            store
+                .transaction_as(owner, |tx| Ok((tx.get::<Note>("n_1")?, tx.all::<Note>()?)))
+                .unwrap()
+        };
+        assert!(seen("acct_a").0.is_some());
+        assert_eq!(seen("acct_a").1.len(), 1);
+        for other in [PLATFORM, "acct_b"] {
+            assert!(seen(other).0.is_none(), "{other:?}");
+            assert!(seen(other).1.is_empty(), "{other:?}");
+        }
+        let anywhere = store
+            .transaction(|tx| tx.get_anywhere::<Note>("n_1"))
+            .unwrap();
+        assert!(anywhere.is_some());
+    }
+
+    #[test]
+    fn a_database_from_before_connected_accounts_opens_with_everything_on_the_platform() {
+        let path = std::env::temp_dir().join(format!(
+            "relink-sandbox-migration-{}-{}.db",
+            std::process::id(),
+            crate::ids::new_id("t")
+        ));
+        let path_str = path.to_str().unwrap().to_owned();
+        {
+            // The schema as the migrations before connected accounts left it.
+            let before = MIGRATIONS.len() - 1;
+            let conn = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..before] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", before).unwrap();
+            conn.execute(
+                "INSERT INTO objects (id, kind, body) VALUES ('n_old', 'note', '{\"id\":\"n_old\"}')",
+                [],
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path_str).unwrap();
+        let old = store.transaction(|tx| tx.get::<Note>("n_old")).unwrap();
+        assert_eq!(old.map(|n| n.id).as_deref(), Some("n_old"));
+        let version: usize = store
+            .conn
+            .lock()
+            .unwrap()
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len());
+        drop(store);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{path_str}{suffix}"));
+        }
+    }
 
     fn stored(store: &Store, key: &str) -> Option<String> {
         store.transaction(|tx| tx.meta(key)).unwrap()

@@ -7,12 +7,13 @@ use axum::{Json, Router};
 use relink::model::InactiveCause;
 use serde_json::{Value, json};
 
-use crate::auth::SecretKey;
+use crate::auth::{Scope, SecretKey};
 use crate::clock::{self, MAX_ADVANCE_SECS};
 use crate::error::{ApiError, ApiResult};
 use crate::form::{Params, parse_enum};
 use crate::http::state::AppState;
 use crate::list::list_object;
+use crate::objects::account::Upcoming;
 use crate::objects::event::Event;
 use crate::objects::institutions::{self, Behaviour, Institution};
 use crate::objects::relink_rules::Authentication;
@@ -21,9 +22,10 @@ use crate::objects::webhook_endpoint::WebhookEndpoint;
 use crate::outbox::{self, Email};
 use crate::store::Tx;
 use crate::version::ApiVersion;
-use crate::workflows::account_status;
 use crate::workflows::finish_session::{self, Attempt};
 use crate::workflows::tan_expiry::{self, TanChange};
+use crate::workflows::time;
+use crate::workflows::{account_status, expected_deactivation};
 
 /// Routes under `/v1/test_helpers/`.
 pub fn router() -> Router<AppState> {
@@ -41,6 +43,10 @@ pub fn router() -> Router<AppState> {
             post(expire_account_numbers),
         )
         .route(
+            "/v1/test_helpers/financial_connections/authorizations/{id}/schedule_deactivation",
+            post(schedule_deactivation),
+        )
+        .route(
             "/v1/test_helpers/clock",
             get(read_clock).post(advance_clock),
         )
@@ -54,6 +60,7 @@ pub fn router() -> Router<AppState> {
 
 async fn complete_session(
     _: SecretKey,
+    scope: Scope,
     version: ApiVersion,
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -63,7 +70,7 @@ async fn complete_session(
     let authentication = read_authentication(&mut params)?;
     let picked = params.take_list(&["accounts"])?;
     params.finish()?;
-    let body = state.store.transaction(|tx| {
+    let body = state.transaction(&scope, |tx| {
         let session = tx.fetch::<Session>(&id, Some("id"))?;
         let institution = institution_for(tx, &session, institution.as_deref())?;
         // A bank that is down never answers, whatever the customer would have done.
@@ -127,6 +134,7 @@ fn institution_for(
 
 async fn deactivate_account(
     _: SecretKey,
+    scope: Scope,
     version: ApiVersion,
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -134,9 +142,7 @@ async fn deactivate_account(
 ) -> ApiResult<Json<Value>> {
     let cause = read_cause(&mut params)?;
     params.finish()?;
-    let account = state
-        .store
-        .transaction(|tx| account_status::deactivate(tx, &id, cause))?;
+    let account = state.transaction(&scope, |tx| account_status::deactivate(tx, &id, cause))?;
     Ok(Json(account.to_json(&version)))
 }
 
@@ -190,6 +196,7 @@ pub fn read_cause(params: &mut Params) -> ApiResult<InactiveCause> {
 
 async fn expire_account_numbers(
     _: SecretKey,
+    scope: Scope,
     version: ApiVersion,
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -221,10 +228,54 @@ async fn expire_account_numbers(
             ));
         }
     };
-    let account = state
-        .store
-        .transaction(|tx| tan_expiry::change_tans(tx, &id, change))?;
+    let account = state.transaction(&scope, |tx| tan_expiry::change_tans(tx, &id, change))?;
     Ok(Json(account.to_json(&version)))
+}
+
+/// `POST …/authorizations/{id}/schedule_deactivation`: act as a bank whose consent lapses.
+/// `expected_deactivation_date` (Unix seconds; sent empty, it clears the date) and `cause`
+/// (`access_expired`, the default, `institution_requirement` or `unspecified`). A date within
+/// the notice window is announced at once; one already past deactivates at once.
+async fn schedule_deactivation(
+    _: SecretKey,
+    scope: Scope,
+    version: ApiVersion,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    mut params: Params,
+) -> ApiResult<Json<Value>> {
+    let param = "expected_deactivation_date";
+    if !params.contains(&[param]) {
+        return Err(ApiError::missing(param));
+    }
+    let date = params
+        .take_str(&[param])?
+        .map(|raw| {
+            raw.parse::<i64>().map_err(|_| {
+                ApiError::invalid_param(param, format!("Invalid integer: {raw}"))
+                    .with_code("parameter_invalid_integer")
+            })
+        })
+        .transpose()?;
+    let cause = read_cause(&mut params)?;
+    params.finish()?;
+    if !Upcoming::CAUSES.contains(&cause) {
+        return Err(ApiError::invalid_param(
+            "cause",
+            format!(
+                "Invalid cause: a working connection stops for access_expired, \
+                 institution_requirement or unspecified (got {cause})."
+            ),
+        ));
+    }
+    let upcoming = date.map(|expected_deactivation_date| Upcoming {
+        cause,
+        expected_deactivation_date,
+    });
+    let authorization = state.transaction(&scope, |tx| {
+        expected_deactivation::schedule(tx, &id, upcoming, clock::now(tx)?)
+    })?;
+    Ok(Json(authorization.to_json(&version)))
 }
 
 fn clock_json(tx: &Tx<'_>) -> ApiResult<Value> {
@@ -260,7 +311,7 @@ async fn advance_clock(
         ));
     }
     let body = state.store.transaction(|tx| {
-        tan_expiry::advance_clock(tx, seconds)?;
+        time::advance_clock(tx, seconds)?;
         clock_json(tx)
     })?;
     Ok(Json(body))
@@ -285,17 +336,19 @@ async fn list_emails(
 /// connection or TLS `error` instead), and whether and when it was delivered.
 async fn delivery_log(
     _: SecretKey,
+    scope: Scope,
     State(state): State<AppState>,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
     params.finish()?;
-    let body = state.store.transaction(|tx| {
+    let body = state.transaction(&scope, |tx| {
         tx.fetch::<Event>(&id, Some("id"))?;
         let mut data = Vec::new();
         for logged in outbox::delivery_log(tx, &id)? {
+            // A Connect endpoint belongs to the platform, not to the event's account.
             let url = tx
-                .get::<WebhookEndpoint>(&logged.endpoint_id)?
+                .get_anywhere::<WebhookEndpoint>(&logged.endpoint_id)?
                 .map(|e| e.url);
             let attempts: Vec<Value> = logged
                 .attempts

@@ -5,6 +5,14 @@
 //! declaration lists when the reader's version is not a preview one. Because the same
 //! declaration also cleans the objects events captured (in preview) for a GA reader, a field
 //! cannot be hidden from responses yet leak through webhooks, or the other way round.
+//!
+//! A declared field may be nested (`status_details.inactive`): GA has the parent but not that
+//! member of it, and a parent the hiding leaves empty goes too, so a GA reader never sees an
+//! empty shell of preview-only members.
+//!
+//! Which versions exist is Stripe's list, not a pattern: [`ApiVersion::parse`] takes the
+//! releases the `stripe` package declares and real-dated previews, and [`CheckVersionLayer`]
+//! refuses anything else on every request, as Stripe does.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -51,7 +59,7 @@ impl ApiVersion {
                 let kind = map.get("object").and_then(Value::as_str);
                 if let Some(declaration) = declared.iter().find(|d| Some(d.object) == kind) {
                     for field in declaration.fields {
-                        map.remove(*field);
+                        remove_path(map, field);
                     }
                 }
                 for nested in map.values_mut() {
@@ -74,7 +82,8 @@ impl ApiVersion {
 pub struct PreviewFields {
     /// The object's `object` value, e.g. `financial_connections.session`.
     pub object: &'static str,
-    /// Its top-level fields that exist only in preview versions.
+    /// Its fields that exist only in preview versions: top-level names, or dotted paths
+    /// (`status_details.inactive`) for members of objects GA has too.
     pub fields: &'static [&'static str],
 }
 
@@ -83,10 +92,27 @@ impl PreviewFields {
     pub fn remove_from(&self, rendered: &mut Value) {
         if let Some(map) = rendered.as_object_mut() {
             for field in self.fields {
-                map.remove(*field);
+                remove_path(map, field);
             }
         }
     }
+}
+
+/// Removes the member a dotted `path` names, then every object on the way to it that is left
+/// empty. A path whose parents are not all there changes nothing; returns whether they were.
+fn remove_path(map: &mut serde_json::Map<String, Value>, path: &str) -> bool {
+    let Some((head, rest)) = path.split_once('.') else {
+        map.remove(path);
+        return true;
+    };
+    let Some(Value::Object(inner)) = map.get_mut(head) else {
+        return false;
+    };
+    let reached = remove_path(inner, rest);
+    if reached && inner.is_empty() {
+        map.remove(head);
+    }
+    reached
 }
 
 /// Every API version Stripe has released, oldest first: the `api_version` values the `stripe`
@@ -612,5 +638,37 @@ mod tests {
         let mut kept = captured.clone();
         preview.hide_captured_preview_fields(&mut kept, &[&THING]);
         assert_eq!(kept, captured);
+    }
+
+    const NESTED: PreviewFields = PreviewFields {
+        object: "nested",
+        fields: &["details.secret", "deep.er.secret"],
+    };
+
+    #[test]
+    fn nested_fields_go_with_the_parents_they_leave_empty() {
+        let ga = ApiVersion("2026-10-28.endive".into());
+        let hide = |mut value: Value| {
+            ga.hide_preview_fields(&mut value, &NESTED);
+            value
+        };
+        use serde_json::json;
+        assert_eq!(
+            hide(json!({"details": {"secret": 1, "public": 2}})),
+            json!({"details": {"public": 2}})
+        );
+        assert_eq!(
+            hide(json!({"details": {"secret": 1}, "id": 1})),
+            json!({"id": 1})
+        );
+        // An empty parent is a shell of preview members too.
+        assert_eq!(hide(json!({"details": {}, "id": 1})), json!({"id": 1}));
+        // A missing intermediate object stops the walk: the parent above it stays.
+        assert_eq!(hide(json!({"deep": {}})), json!({"deep": {}}));
+        assert_eq!(
+            hide(json!({"deep": {"er": {"secret": 1, "kept": 1}}})),
+            json!({"deep": {"er": {"kept": 1}}})
+        );
+        assert_eq!(hide(json!({"deep": {"er": {"secret": 1}}})), json!({}));
     }
 }

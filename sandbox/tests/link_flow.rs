@@ -83,7 +83,7 @@ async fn plain_link_through_the_browser_flow() {
     assert_eq!(manifest["object"], "link_account_session_manifest");
     assert_eq!(manifest["merchant_name"], "Rocket Rides");
     assert_eq!(manifest["relink"], Value::Null);
-    assert_eq!(manifest["institutions"].as_array().unwrap().len(), 6);
+    assert_eq!(manifest["institutions"].as_array().unwrap().len(), 7);
     assert_eq!(
         manifest["institutions"][3],
         json!({"id": "fcinst_mfa_bank", "name": "MFA Bank", "mfa": true, "oauth": false, "down": false})

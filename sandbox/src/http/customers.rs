@@ -5,7 +5,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::Value;
 
-use crate::auth::SecretKey;
+use crate::auth::{Scope, SecretKey};
 use crate::clock;
 use crate::error::ApiResult;
 use crate::form::Params;
@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
 
 async fn create(
     _: SecretKey,
+    scope: Scope,
     State(state): State<AppState>,
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
@@ -32,7 +33,7 @@ async fn create(
     if let Some(email) = &email {
         customer::check_email(email)?;
     }
-    let customer = state.store.transaction(|tx| {
+    let customer = state.transaction(&scope, |tx| {
         let customer = Customer {
             id: ids::new_id("cus"),
             created: clock::now(tx)?,
@@ -48,13 +49,12 @@ async fn create(
 
 async fn retrieve(
     _: SecretKey,
+    scope: Scope,
     State(state): State<AppState>,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
     params.finish()?;
-    let customer = state
-        .store
-        .transaction(|tx| tx.fetch::<Customer>(&id, Some("id")))?;
+    let customer = state.transaction(&scope, |tx| tx.fetch::<Customer>(&id, Some("id")))?;
     Ok(Json(customer.to_json()))
 }

@@ -5,7 +5,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::Value;
 
-use crate::auth::SecretKey;
+use crate::auth::{Scope, SecretKey};
 use crate::error::ApiResult;
 use crate::form::Params;
 use crate::http::state::AppState;
@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
 
 async fn list(
     _: SecretKey,
+    scope: Scope,
     version: ApiVersion,
     State(state): State<AppState>,
     mut params: Params,
@@ -30,7 +31,7 @@ async fn list(
     let cursor = Cursor::take(&mut params)?;
     params.finish()?;
     cursor.check()?;
-    let events: Vec<Event> = state.store.transaction(|tx| tx.all())?;
+    let events: Vec<Event> = state.transaction(&scope, |tx| tx.all())?;
     // `type` accepts a trailing `*` wildcard, as Stripe's does.
     let events = events
         .into_iter()
@@ -57,14 +58,13 @@ async fn list(
 
 async fn retrieve(
     _: SecretKey,
+    scope: Scope,
     version: ApiVersion,
     State(state): State<AppState>,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
     params.finish()?;
-    let event = state
-        .store
-        .transaction(|tx| tx.fetch::<Event>(&id, Some("id")))?;
+    let event = state.transaction(&scope, |tx| tx.fetch::<Event>(&id, Some("id")))?;
     Ok(Json(event.to_json(&version)))
 }

@@ -68,14 +68,26 @@ fn idempotency_key(req: &Request) -> Result<Option<String>, ApiError> {
     Ok(Some(key.to_owned()))
 }
 
-/// Keys belong to whoever sent them: the same key from another API key is another key.
+/// Keys belong to whoever sent them: the same key from another API key, or for another
+/// connected account (`Stripe-Account`), is another key.
 fn scope_of(req: &Request, key: &str) -> String {
-    let credential = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-        .unwrap_or_default();
-    format!("{credential}\n{key}")
+    let header = |name| {
+        req.headers()
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .unwrap_or_default()
+    };
+    let account = match header("stripe-account") {
+        account if account.is_empty() => header("stripe-context"),
+        account => account,
+    };
+    let credential = header(header::AUTHORIZATION.as_str());
+    if account.is_empty() {
+        // The platform's keys read as they did before connected accounts.
+        format!("{credential}\n{key}")
+    } else {
+        format!("{credential}\n{account}\n{key}")
+    }
 }
 
 /// What makes two requests "the same request": method, URL and body.

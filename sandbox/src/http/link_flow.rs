@@ -24,6 +24,7 @@ use crate::objects::account::Account;
 use crate::objects::institutions::{self, Institution};
 use crate::objects::relink_rules::Authentication;
 use crate::objects::session::Session;
+use crate::objects::setup_intent::SetupIntent;
 use crate::objects::token;
 use crate::store::Tx;
 use crate::version::ApiVersion;
@@ -69,7 +70,7 @@ async fn manifest(
     let client_secret = params.require_str(&["client_secret"])?;
     params.finish()?;
     let merchant_name = state.settings.merchant_name.clone();
-    let manifest = state.store.transaction(|tx| {
+    let manifest = state.transaction_for_client_secret::<Session, _>(&client_secret, |tx| {
         let session = pending_session(tx, &client_secret)?;
         let fixed = session.fixed_institution(tx)?;
         // Outages a test helper started show as they would at Down Bank.
@@ -121,7 +122,7 @@ async fn authenticate(
     let password = params.take_str(&["password"])?;
     let mfa_code = params.take_str(&["mfa_code"])?;
     params.finish()?;
-    let answer = state.store.transaction(|tx| {
+    let answer = state.transaction_for_client_secret::<Session, _>(&client_secret, |tx| {
         let mut session = pending_session(tx, &client_secret)?;
         let institution = choose_institution(tx, &mut session, &institution_id)?;
         let answer = if institutions::is_down(tx, institution)? {
@@ -197,7 +198,7 @@ async fn complete(
     let client_secret = params.require_str(&["client_secret"])?;
     let picked = params.take_list(&["accounts"])?;
     params.finish()?;
-    let body = state.store.transaction(|tx| {
+    let body = state.transaction_for_client_secret::<Session, _>(&client_secret, |tx| {
         let session = pending_session(tx, &client_secret)?;
         let authentication = session.progress.authentication();
         let institution = match (
@@ -244,9 +245,9 @@ async fn for_setup_intent(
     let name = params.require_str(&[billing[0], billing[1], "name"])?;
     let email = params.take_str(&[billing[0], billing[1], "email"])?;
     params.finish()?;
-    let session = state
-        .store
-        .transaction(|tx| payment_setup::start_collecting(tx, &client_secret, name, email))?;
+    let session = state.transaction_for_client_secret::<SetupIntent, _>(&client_secret, |tx| {
+        payment_setup::start_collecting(tx, &client_secret, name, email)
+    })?;
     Ok(Json(json!({
         "object": "link_account_session",
         "id": session.id,
@@ -263,14 +264,14 @@ async fn bank_account_token(
 ) -> ApiResult<Json<Value>> {
     let client_secret = params.require_str(&["client_secret"])?;
     params.finish()?;
-    let body = state.store.transaction(|tx| {
+    let body = state.transaction_for_client_secret::<Session, _>(&client_secret, |tx| {
         let session = tx
             .by_client_secret::<Session>(&client_secret)?
             .ok_or_else(|| {
                 ApiError::no_such("financial_connections.session", "<client_secret>", None)
                     .with_param("client_secret")
             })?;
-        token::for_linked_account(tx, &session)
+        Ok(token::for_linked_account(tx, &session)?.to_json())
     })?;
     Ok(Json(body))
 }

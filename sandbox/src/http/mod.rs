@@ -4,6 +4,7 @@
 //! one transaction, and render. Nothing below this layer knows about axum's routing.
 
 pub mod accounts;
+pub mod connected_accounts;
 pub mod customers;
 pub mod events;
 pub mod hosted;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(customers::router())
         .merge(sessions::router())
         .merge(accounts::router())
+        .merge(connected_accounts::router())
         .merge(link_flow::router())
         .merge(events::router())
         .merge(setup_intents::router())

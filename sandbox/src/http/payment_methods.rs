@@ -5,7 +5,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::Value;
 
-use crate::auth::SecretKey;
+use crate::auth::{Scope, SecretKey};
 use crate::error::ApiResult;
 use crate::form::Params;
 use crate::http::state::AppState;
@@ -21,26 +21,26 @@ pub fn router() -> Router<AppState> {
 
 async fn retrieve(
     _: SecretKey,
+    scope: Scope,
     State(state): State<AppState>,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
     params.finish()?;
-    let body = state
-        .store
-        .transaction(|tx| tx.fetch::<PaymentMethod>(&id, Some("id"))?.to_json(tx))?;
+    let body = state.transaction(&scope, |tx| {
+        tx.fetch::<PaymentMethod>(&id, Some("id"))?.to_json(tx)
+    })?;
     Ok(Json(body))
 }
 
 async fn retrieve_mandate(
     _: SecretKey,
+    scope: Scope,
     State(state): State<AppState>,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
     params.finish()?;
-    let mandate = state
-        .store
-        .transaction(|tx| tx.fetch::<Mandate>(&id, Some("mandate")))?;
+    let mandate = state.transaction(&scope, |tx| tx.fetch::<Mandate>(&id, Some("mandate")))?;
     Ok(Json(mandate.to_json()))
 }

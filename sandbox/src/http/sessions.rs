@@ -6,10 +6,11 @@ use axum::{Json, Router};
 use relink::model::{AccountSubcategory, Permission, RelinkOptions};
 use serde_json::Value;
 
-use crate::auth::SecretKey;
+use crate::auth::{Scope, SecretKey};
 use crate::error::{ApiError, ApiResult};
 use crate::form::Params;
 use crate::http::state::AppState;
+use crate::objects::account::AccountHolder;
 use crate::objects::session::{ClientSecret, DeliveryMethod, NewSession, Session, UiMode};
 use crate::version::ApiVersion;
 use crate::workflows::hosted_relink;
@@ -23,13 +24,14 @@ pub fn router() -> Router<AppState> {
 
 async fn create(
     _: SecretKey,
+    scope: Scope,
     version: ApiVersion,
     State(state): State<AppState>,
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
     let new = read_new_session(&mut params)?;
     params.finish()?;
-    let body = state.store.transaction(|tx| {
+    let body = state.transaction(&scope, |tx| {
         let session = hosted_relink::create_and_launch(tx, &state.settings, new)?;
         session.to_json(tx, &version, true)
     })?;
@@ -38,13 +40,14 @@ async fn create(
 
 async fn retrieve(
     _: SecretKey,
+    scope: Scope,
     version: ApiVersion,
     State(state): State<AppState>,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
     params.finish()?;
-    let body = state.store.transaction(|tx| {
+    let body = state.transaction(&scope, |tx| {
         tx.fetch::<Session>(&id, Some("id"))?
             .render(tx, &version, ClientSecret::Null)
     })?;
@@ -53,7 +56,7 @@ async fn retrieve(
 
 /// Reads the create parameters, in the order Stripe reports their errors.
 fn read_new_session(params: &mut Params) -> ApiResult<NewSession> {
-    let customer = read_account_holder(params)?;
+    let account_holder = read_account_holder(params)?;
     let permissions = params.take_enum_list::<Permission>(&["permissions"])?;
     if permissions.is_empty() {
         return Err(ApiError::missing("permissions"));
@@ -64,7 +67,7 @@ fn read_new_session(params: &mut Params) -> ApiResult<NewSession> {
     let return_url = params.take_url(&["return_url"])?;
     let (ui_mode, hosted) = read_hosted(params, relink_options.as_ref())?;
     Ok(NewSession {
-        customer,
+        account_holder,
         permissions,
         account_subcategories,
         filter_country,
@@ -77,40 +80,42 @@ fn read_new_session(params: &mut Params) -> ApiResult<NewSession> {
     })
 }
 
-/// `account_holder`: the customer, if any. The sandbox has no connected accounts, so
-/// `type=account` is refused.
-fn read_account_holder(params: &mut Params) -> ApiResult<Option<String>> {
+/// `account_holder`: a customer (`type=customer`, `customer`) or a connected account
+/// (`type=account`, `account`), if any.
+fn read_account_holder(params: &mut Params) -> ApiResult<Option<AccountHolder>> {
     let holder_type = params.take_str(&["account_holder", "type"])?;
     let customer = params.take_str(&["account_holder", "customer"])?;
-    let holder_account = params.take_str(&["account_holder", "account"])?;
+    let account = params.take_str(&["account_holder", "account"])?;
+    let only_with = |param: &str, kind: &str| {
+        ApiError::invalid_param(
+            format!("account_holder[{param}]"),
+            format!("account_holder[{param}] is only allowed with account_holder[type]={kind}."),
+        )
+    };
     match holder_type.as_deref() {
-        None if customer.is_some() => return Err(ApiError::missing("account_holder[type]")),
-        None | Some("customer") => {}
+        None if customer.is_none() && account.is_none() => Ok(None),
+        None => Err(ApiError::missing("account_holder[type]")),
+        Some("customer") => {
+            if account.is_some() {
+                return Err(only_with("account", "account"));
+            }
+            let customer = customer.ok_or_else(|| ApiError::missing("account_holder[customer]"))?;
+            Ok(Some(AccountHolder::customer(customer)))
+        }
         Some("account") => {
-            return Err(ApiError::invalid_param(
-                "account_holder[type]",
-                "The sandbox supports customer account holders only.",
-            ));
+            if customer.is_some() {
+                return Err(only_with("customer", "customer"));
+            }
+            let account = account.ok_or_else(|| ApiError::missing("account_holder[account]"))?;
+            Ok(Some(AccountHolder::account(account)))
         }
-        Some(other) => {
-            return Err(ApiError::invalid_param(
-                "account_holder[type]",
-                format!(
-                    "Invalid account_holder[type]: must be one of customer, account (got {other})."
-                ),
-            ));
-        }
+        Some(other) => Err(ApiError::invalid_param(
+            "account_holder[type]",
+            format!(
+                "Invalid account_holder[type]: must be one of customer, account (got {other})."
+            ),
+        )),
     }
-    if holder_type.is_some() && customer.is_none() {
-        return Err(ApiError::missing("account_holder[customer]"));
-    }
-    if holder_account.is_some() {
-        return Err(ApiError::invalid_param(
-            "account_holder[account]",
-            "account_holder[account] is only allowed with account_holder[type]=account.",
-        ));
-    }
-    Ok(customer)
 }
 
 /// `filters[account_subcategories][]` (sent empty, it filters nothing) and `filters[country]`.

@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use relink::model::Permission;
 use serde_json::Value;
 
-use crate::auth::{AnyKey, SecretKey};
+use crate::auth::{AnyKey, Scope, SecretKey};
 use crate::error::{ApiError, ApiResult};
 use crate::form::Params;
 use crate::http::state::AppState;
@@ -130,6 +130,7 @@ fn take_mandate_data(params: &mut Params, client: &Acceptance) -> ApiResult<Opti
 
 pub(crate) async fn create(
     _: SecretKey,
+    scope: Scope,
     client: Acceptance,
     State(state): State<AppState>,
     mut params: Params,
@@ -165,7 +166,7 @@ pub(crate) async fn create(
         financial_connections_permissions,
         usage,
     };
-    let body = state.store.transaction(|tx| {
+    let body = state.transaction(&scope, |tx| {
         let intent = payment_setup::create_intent(tx, new)?;
         expand.render(tx, &intent)
     })?;
@@ -278,8 +279,27 @@ fn load_for(
     Ok(intent)
 }
 
+/// Runs `f` for the request's account; but the browser (the publishable key) names the
+/// SetupIntent by its client secret and sends no `Stripe-Account`, so it acts for the intent's
+/// own account.
+fn transaction_for<T>(
+    state: &AppState,
+    key: AnyKey,
+    scope: &Scope,
+    client_secret: Option<&str>,
+    f: impl FnOnce(&Tx<'_>) -> ApiResult<T>,
+) -> ApiResult<T> {
+    match (key, client_secret) {
+        (AnyKey::Publishable, Some(secret)) if scope.account().is_none() => {
+            state.transaction_for_client_secret::<SetupIntent, _>(secret, f)
+        }
+        _ => state.transaction(scope, f),
+    }
+}
+
 async fn retrieve(
     key: AnyKey,
+    scope: Scope,
     State(state): State<AppState>,
     Path(id): Path<String>,
     mut params: Params,
@@ -287,7 +307,7 @@ async fn retrieve(
     let client_secret = params.take_str(&["client_secret"])?;
     let expand = Expand::parse(params.take_expand()?)?;
     params.finish()?;
-    let body = state.store.transaction(|tx| {
+    let body = transaction_for(&state, key, &scope, client_secret.as_deref(), |tx| {
         let intent = load_for(tx, &id, key, client_secret.as_deref())?;
         expand.render(tx, &intent)
     })?;
@@ -296,6 +316,7 @@ async fn retrieve(
 
 async fn confirm_handler(
     key: AnyKey,
+    scope: Scope,
     client: Acceptance,
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -307,7 +328,7 @@ async fn confirm_handler(
     params.take_url(&["return_url"])?;
     let expand = Expand::parse(params.take_expand()?)?;
     params.finish()?;
-    let body = state.store.transaction(|tx| {
+    let body = transaction_for(&state, key, &scope, client_secret.as_deref(), |tx| {
         let mut intent = load_for(tx, &id, key, client_secret.as_deref())?;
         // The browser's own request is the customer's acceptance; the server must say whose.
         let acceptance = match (acceptance, key) {

@@ -5,14 +5,14 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::Value;
 
-use crate::auth::SecretKey;
+use crate::auth::{Scope, SecretKey};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::form::Params;
 use crate::http::state::AppState;
 use crate::objects::account::Account;
 use crate::objects::payment_method::PaymentMethod;
-use crate::objects::token;
+use crate::objects::token::Token;
 
 /// Routes under `/v1/tokens`.
 pub fn router() -> Router<AppState> {
@@ -21,13 +21,14 @@ pub fn router() -> Router<AppState> {
 
 pub(crate) async fn create(
     _: SecretKey,
+    scope: Scope,
     State(state): State<AppState>,
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
     let customer = params.take_str(&["customer"])?;
     let payment_method = params.require_str(&["bank_account", "payment_method"])?;
     params.finish()?;
-    let body = state.store.transaction(|tx| {
+    let token = state.transaction(&scope, |tx| {
         let pm =
             tx.fetch::<PaymentMethod>(&payment_method, Some("bank_account[payment_method]"))?;
         if pm.customer.is_some() && pm.customer != customer {
@@ -40,11 +41,9 @@ pub(crate) async fn create(
             ));
         }
         let account = tx.fetch::<Account>(&pm.financial_connections_account, None)?;
-        Ok(token::to_json(
-            pm.billing_name.as_deref(),
-            &account,
-            clock::now(tx)?,
-        ))
+        let token = Token::new(&account, pm.billing_name.as_deref(), clock::now(tx)?);
+        tx.put(&token)?;
+        Ok(token)
     })?;
-    Ok(Json(body))
+    Ok(Json(token.to_json()))
 }

@@ -5,7 +5,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use crate::auth::SecretKey;
+use crate::auth::{Scope, SecretKey};
 use crate::clock;
 use crate::config::DEFAULT_API_VERSION;
 use crate::error::{ApiError, ApiResult};
@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
 
 async fn create(
     _: SecretKey,
+    scope: Scope,
     State(state): State<AppState>,
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
@@ -34,6 +35,7 @@ async fn create(
     let enabled_events = params.take_list(&["enabled_events"])?;
     let api_version = params.take_str(&["api_version"])?;
     let description = params.take_str(&["description"])?;
+    let connect = params.take_bool(&["connect"])?.unwrap_or(false);
     params.finish()?;
     if enabled_events.is_empty() {
         return Err(ApiError::missing("enabled_events"));
@@ -46,7 +48,7 @@ async fn create(
              https://example.com/webhook or http://localhost:3000/webhook.",
         ));
     }
-    let endpoint = state.store.transaction(|tx| {
+    let endpoint = state.transaction(&scope, |tx| {
         let api_version = match api_version {
             None => DEFAULT_API_VERSION.to_owned(),
             Some(sent) => {
@@ -66,6 +68,7 @@ async fn create(
             api_version,
             secret: ids::new_id("whsec"),
             description,
+            connect,
         };
         tx.put(&endpoint)?;
         Ok(endpoint)
@@ -94,13 +97,14 @@ fn check_enabled_events(enabled_events: &[String]) -> ApiResult<()> {
 
 async fn list(
     _: SecretKey,
+    scope: Scope,
     State(state): State<AppState>,
     mut params: Params,
 ) -> ApiResult<Json<Value>> {
     let cursor = Cursor::take(&mut params)?;
     params.finish()?;
     cursor.check()?;
-    let endpoints: Vec<WebhookEndpoint> = state.store.transaction(|tx| tx.all())?;
+    let endpoints: Vec<WebhookEndpoint> = state.transaction(&scope, |tx| tx.all())?;
     let page = paginate(endpoints, &cursor)?;
     Ok(Json(list_object(
         page.items.iter().map(|e| e.to_json(false)).collect(),
@@ -111,25 +115,25 @@ async fn list(
 
 async fn retrieve(
     _: SecretKey,
+    scope: Scope,
     State(state): State<AppState>,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
     params.finish()?;
-    let endpoint = state
-        .store
-        .transaction(|tx| tx.fetch::<WebhookEndpoint>(&id, Some("id")))?;
+    let endpoint = state.transaction(&scope, |tx| tx.fetch::<WebhookEndpoint>(&id, Some("id")))?;
     Ok(Json(endpoint.to_json(false)))
 }
 
 async fn delete(
     _: SecretKey,
+    scope: Scope,
     State(state): State<AppState>,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
     params.finish()?;
-    state.store.transaction(|tx| {
+    state.transaction(&scope, |tx| {
         tx.fetch::<WebhookEndpoint>(&id, Some("id"))?;
         tx.delete::<WebhookEndpoint>(&id)?;
         outbox::cancel_undelivered(tx, &id)

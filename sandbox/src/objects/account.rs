@@ -13,17 +13,62 @@ use crate::store::{Document, Index, Tx};
 use crate::version::{ApiVersion, PreviewFields};
 
 /// `account_holder`: who owns an account or a session's accounts.
+///
+/// Stored as `{"customer": …}` or `{"account": …}`; documents written before connected
+/// accounts existed hold the first form, so they still read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountHolder {
-    /// The customer (`cus_…`); the only holder type the sandbox supports.
-    pub customer: String,
+#[serde(untagged)]
+pub enum AccountHolder {
+    /// `type: "customer"`: a customer (`cus_…`).
+    Customer {
+        /// `cus_…`.
+        customer: String,
+    },
+    /// `type: "account"`: a connected account (`acct_…`), for Connect payouts.
+    Account {
+        /// `acct_…`.
+        account: String,
+    },
 }
 
 impl AccountHolder {
+    /// A customer holder.
+    pub fn customer(id: impl Into<String>) -> Self {
+        AccountHolder::Customer {
+            customer: id.into(),
+        }
+    }
+
+    /// A connected account holder.
+    pub fn account(id: impl Into<String>) -> Self {
+        AccountHolder::Account { account: id.into() }
+    }
+
+    /// The holder's ID, a `cus_…` or an `acct_…`: what the store indexes.
+    pub fn id(&self) -> &str {
+        match self {
+            AccountHolder::Customer { customer } => customer,
+            AccountHolder::Account { account } => account,
+        }
+    }
+
+    /// The customer, for customer holders.
+    pub fn customer_id(&self) -> Option<&str> {
+        match self {
+            AccountHolder::Customer { customer } => Some(customer),
+            AccountHolder::Account { .. } => None,
+        }
+    }
+
     /// The API representation.
     pub fn to_json(holder: Option<&AccountHolder>) -> Value {
         match holder {
-            Some(h) => json!({"type": "customer", "customer": h.customer}),
+            Some(AccountHolder::Customer { customer }) => {
+                json!({"type": "customer", "customer": customer})
+            }
+            Some(AccountHolder::Account { account }) => {
+                json!({"type": "account", "account": account})
+            }
             None => Value::Null,
         }
     }
@@ -45,6 +90,31 @@ impl Inactive {
             action: cause.action(),
             cause,
         }
+    }
+}
+
+/// `status_details.active`: a working connection that is known to stop on a date (a bank
+/// consent that lapses), so the customer can relink before it breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Upcoming {
+    /// Why it will stop: `access_expired`, `institution_requirement` or `unspecified`, the
+    /// cause it is deactivated with when the date passes.
+    pub cause: InactiveCause,
+    /// When it stops (Unix seconds).
+    pub expected_deactivation_date: i64,
+}
+
+impl Upcoming {
+    /// The causes Stripe's `status_details.active.cause` has.
+    pub const CAUSES: &'static [InactiveCause] = &[
+        InactiveCause::AccessExpired,
+        InactiveCause::InstitutionRequirement,
+        InactiveCause::Unspecified,
+    ];
+
+    /// `status_details.active.action`: what keeps it working.
+    pub fn action(&self) -> InactiveAction {
+        self.cause.action()
     }
 }
 
@@ -138,6 +208,10 @@ pub struct Account {
     pub status: AccountStatus,
     /// `status_details.inactive`, set while inactive.
     pub inactive: Option<Inactive>,
+    /// `status_details.active`, set while active and expected to stop on a date: its
+    /// authorization's, mirrored here so that rendering an account reads one document.
+    #[serde(default)]
+    pub active: Option<Upcoming>,
     /// Account numbers (real or tokenized).
     pub account_numbers: Vec<AccountNumber>,
     /// When each kind of data was last refreshed.
@@ -177,7 +251,7 @@ impl Document for Account {
     }
     fn index(&self) -> Index<'_> {
         Index {
-            customer: self.account_holder.as_ref().map(|h| h.customer.as_str()),
+            customer: self.account_holder.as_ref().map(AccountHolder::id),
             authorization: Some(&self.authorization),
             client_secret: None,
         }
@@ -186,10 +260,10 @@ impl Document for Account {
 
 impl Account {
     /// The fields only preview versions show: the authorization behind the account and why it
-    /// is inactive.
+    /// is inactive. `status_details.active` (a date it will stop working) is GA.
     pub const PREVIEW: PreviewFields = PreviewFields {
         object: "financial_connections.account",
-        fields: &["authorization", "status_details"],
+        fields: &["authorization", "status_details.inactive"],
     };
 
     /// Whether a relink can bring this account back: it is inactive for a reason that lives on
@@ -201,16 +275,19 @@ impl Account {
                 .is_none_or(|i| i.action == InactiveAction::RelinkRequired)
     }
 
-    /// Marks the account active with nothing wrong.
-    pub fn reactivate(&mut self) {
+    /// Marks the account active with nothing wrong; `upcoming` is when its authorization is
+    /// expected to stop working, if it is.
+    pub fn reactivate(&mut self, upcoming: Option<Upcoming>) {
         self.status = AccountStatus::Active;
         self.inactive = None;
+        self.active = upcoming;
     }
 
     /// Marks the account inactive.
     pub fn deactivate(&mut self, cause: InactiveCause) {
         self.status = AccountStatus::Inactive;
         self.inactive = Some(Inactive::because(cause));
+        self.active = None;
     }
 
     fn id_suffix(&self) -> &str {
@@ -271,7 +348,7 @@ impl Account {
             }),
         });
         out["authorization"] = json!(self.authorization);
-        out["status_details"] = status_details(self.inactive.as_ref());
+        out["status_details"] = self.status_details();
         version.hide_preview_fields(&mut out, &Account::PREVIEW);
         out
     }
@@ -353,11 +430,27 @@ impl Account {
     }
 }
 
-/// `status_details` of an account or authorization: `{}` while active.
-pub fn status_details(inactive: Option<&Inactive>) -> Value {
-    match inactive {
-        Some(i) => json!({"inactive": {"action": i.action, "cause": i.cause}}),
-        None => json!({}),
+impl Account {
+    /// `status_details`: `inactive` while inactive, `active` while working but expected to
+    /// stop, `{}` otherwise.
+    pub fn status_details(&self) -> Value {
+        let mut details = json!({});
+        if let Some(i) = &self.inactive {
+            details["inactive"] = json!({"action": i.action, "cause": i.cause});
+        }
+        if let Some(upcoming) = &self.active {
+            details["active"] = json!({
+                "action": upcoming.action(),
+                "cause": upcoming.cause,
+                "expected_deactivation_date": upcoming.expected_deactivation_date,
+            });
+        }
+        details
+    }
+
+    /// When the account is expected to stop working, if it is.
+    pub fn expected_deactivation_date(&self) -> Option<i64> {
+        self.active.map(|a| a.expected_deactivation_date)
     }
 }
 
@@ -421,16 +514,73 @@ mod tests {
             permissions: vec![Permission::PaymentMethod],
             status: AccountStatus::Inactive,
             inactive: Some(Inactive::because(InactiveCause::AccessExpired)),
+            active: None,
             account_numbers: fresh_account_numbers(institution, 1, false),
             refreshed: Refreshed::default(),
         };
         let preview = account.to_json(&ApiVersion::preview());
-        let ga = account.to_json(&ApiVersion("2025-03-31.basil".into()));
+        let ga = account.to_json(&ApiVersion("2026-10-28.endive".into()));
+        let at = |v: &Value, path: &str| {
+            path.split('.')
+                .try_fold(v.clone(), |v, key| v.get(key).cloned())
+        };
         for field in Account::PREVIEW.fields {
-            assert!(preview.get(field).is_some(), "preview renders {field}");
-            assert!(ga.get(field).is_none(), "GA hides {field}");
+            assert!(at(&preview, field).is_some(), "preview renders {field}");
+            assert!(at(&ga, field).is_none(), "GA hides {field}");
         }
+        // Hiding `inactive` leaves nothing in `status_details`, which goes with it.
+        assert!(ga.get("status_details").is_none());
         let shown = |v: &Value| v.as_object().unwrap().len();
-        assert_eq!(shown(&preview) - shown(&ga), Account::PREVIEW.fields.len());
+        assert_eq!(shown(&preview) - shown(&ga), 2);
+    }
+
+    #[test]
+    fn holders_stored_before_connected_accounts_still_read() {
+        let old: AccountHolder = serde_json::from_str(r#"{"customer":"cus_1"}"#).unwrap();
+        assert_eq!(old, AccountHolder::customer("cus_1"));
+        let stored = serde_json::to_value(AccountHolder::account("acct_1")).unwrap();
+        assert_eq!(stored, json!({"account": "acct_1"}));
+        assert_eq!(
+            AccountHolder::to_json(Some(&AccountHolder::account("acct_1"))),
+            json!({"type": "account", "account": "acct_1"})
+        );
+    }
+
+    #[test]
+    fn ga_shows_when_a_working_account_will_stop() {
+        let institution = institutions::find("Sandbox Bank").unwrap();
+        let upcoming = Upcoming {
+            cause: InactiveCause::AccessExpired,
+            expected_deactivation_date: 1_900_000_000,
+        };
+        let account = Account {
+            id: "fca_1".into(),
+            created: 1,
+            authorization: "fcauth_1".into(),
+            account_holder: None,
+            institution: institution.id.into(),
+            institution_name: institution.name.into(),
+            display_name: "Checking".into(),
+            last4: "6789".into(),
+            category: AccountCategory::Cash,
+            subcategory: AccountSubcategory::Checking,
+            permissions: vec![Permission::PaymentMethod],
+            status: AccountStatus::Active,
+            inactive: None,
+            active: Some(upcoming),
+            account_numbers: fresh_account_numbers(institution, 1, false),
+            refreshed: Refreshed::default(),
+        };
+        let expected = json!({"active": {
+            "action": "relink_required",
+            "cause": "access_expired",
+            "expected_deactivation_date": 1_900_000_000,
+        }});
+        let ga = account.to_json(&ApiVersion("2026-10-28.endive".into()));
+        assert_eq!(ga["status_details"], expected);
+        assert_eq!(
+            account.to_json(&ApiVersion::preview())["status_details"],
+            expected
+        );
     }
 }

@@ -13,14 +13,19 @@ use crate::clock;
 use crate::error::ApiResult;
 use crate::ids;
 use crate::objects::account::Account;
+use crate::objects::authorization::Authorization;
 use crate::objects::session::Session;
 use crate::objects::webhook_endpoint::WebhookEndpoint;
 use crate::outbox;
-use crate::store::{Document, Tx};
+use crate::store::{Document, PLATFORM, Tx};
 use crate::version::{ApiVersion, PreviewFields};
 
 /// The objects events capture, whose preview fields a GA reader must not see in them.
-const CAPTURED: &[&PreviewFields] = &[&Account::PREVIEW, &Session::PREVIEW];
+const CAPTURED: &[&PreviewFields] = &[
+    &Account::PREVIEW,
+    &Authorization::PREVIEW,
+    &Session::PREVIEW,
+];
 
 /// `financial_connections.account.deactivated`.
 pub const ACCOUNT_DEACTIVATED: &str = "financial_connections.account.deactivated";
@@ -33,6 +38,18 @@ pub const UPCOMING_ACCOUNT_NUMBER_EXPIRY: &str =
     "financial_connections.account.upcoming_account_number_expiry";
 /// `financial_connections.account.account_numbers_updated`.
 pub const ACCOUNT_NUMBERS_UPDATED: &str = "financial_connections.account.account_numbers_updated";
+/// `financial_connections.account.upcoming_deactivation`.
+pub const ACCOUNT_UPCOMING_DEACTIVATION: &str =
+    "financial_connections.account.upcoming_deactivation";
+/// `financial_connections.account.expected_deactivation_date_updated`.
+pub const ACCOUNT_EXPECTED_DEACTIVATION_DATE_UPDATED: &str =
+    "financial_connections.account.expected_deactivation_date_updated";
+/// `financial_connections.authorization.upcoming_deactivation`.
+pub const AUTHORIZATION_UPCOMING_DEACTIVATION: &str =
+    "financial_connections.authorization.upcoming_deactivation";
+/// `financial_connections.authorization.expected_deactivation_date_updated`.
+pub const AUTHORIZATION_EXPECTED_DEACTIVATION_DATE_UPDATED: &str =
+    "financial_connections.authorization.expected_deactivation_date_updated";
 
 /// A recorded event.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -51,6 +68,9 @@ pub struct Event {
     /// How many webhook endpoints it was queued for.
     #[serde(default)]
     pub pending_webhooks: usize,
+    /// The connected account (`acct_…`) it happened on; `None` on the platform.
+    #[serde(default)]
+    pub account: Option<String>,
 }
 
 impl Document for Event {
@@ -61,14 +81,17 @@ impl Document for Event {
 }
 
 impl Event {
-    /// Records an event about `object` (already rendered in the preview version) and queues it
-    /// for every webhook endpoint that wants its type.
+    /// Records an event about `object` (already rendered in the preview version) in the
+    /// transaction's account, and queues it for every webhook endpoint that wants its type:
+    /// that account's own endpoints, and for a connected account also the platform's Connect
+    /// endpoints (`connect=true`), as on Stripe.
     pub fn record(
         tx: &Tx<'_>,
         event_type: &str,
         object: Value,
         previous_attributes: Option<Value>,
     ) -> ApiResult<()> {
+        let connected = tx.owner() != PLATFORM;
         let mut event = Event {
             id: ids::new_id("evt"),
             created: clock::now(tx)?,
@@ -76,8 +99,18 @@ impl Event {
             object,
             previous_attributes,
             pending_webhooks: 0,
+            account: connected.then(|| tx.owner().to_owned()),
         };
-        for endpoint in tx.all::<WebhookEndpoint>()? {
+        let mut endpoints: Vec<WebhookEndpoint> = tx
+            .all::<WebhookEndpoint>()?
+            .into_iter()
+            .filter(|e| !e.connect)
+            .collect();
+        if connected {
+            let platform = tx.platform().all::<WebhookEndpoint>()?;
+            endpoints.extend(platform.into_iter().filter(|e| e.connect));
+        }
+        for endpoint in endpoints {
             if endpoint.wants(&event.event_type) {
                 outbox::queue_delivery(tx, &endpoint.id, &event.id, event.created)?;
                 event.pending_webhooks += 1;
@@ -100,6 +133,9 @@ impl Event {
             "request": {"id": null, "idempotency_key": null},
             "type": self.event_type,
         });
+        if let Some(account) = &self.account {
+            body["account"] = json!(account);
+        }
         version.hide_captured_preview_fields(&mut body["data"]["object"], CAPTURED);
         // Optional in Stripe's declarations, and absent rather than null for events that
         // changed no earlier value. The old values are fields of the same object, and lose the
@@ -137,6 +173,7 @@ mod tests {
                 "status_details": {"inactive": {"action": "relink_required", "cause": "access_expired"}}}),
             previous_attributes: None,
             pending_webhooks: 1,
+            account: None,
         };
         let ga = event.to_json(&ApiVersion("2025-03-31.basil".into()));
         assert_eq!(ga["api_version"], "2025-03-31.basil");
@@ -164,6 +201,7 @@ mod tests {
                      "authorization": "fcauth_1", "status_details": {}}]}}),
             previous_attributes: Some(json!({"status": "pending"})),
             pending_webhooks: 1,
+            account: None,
         };
         let ga = event.to_json(&ApiVersion("2025-03-31.basil".into()));
         let session = &ga["data"]["object"];

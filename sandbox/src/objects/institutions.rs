@@ -25,6 +25,9 @@ pub enum Behaviour {
     OAuth,
     /// The institution is down: every attempt fails with `other`.
     Down,
+    /// The bank's consent lapses 14 days after each link or relink: accounts carry
+    /// `status_details.active` with that date and go inactive when it passes.
+    ExpiringConsent,
 }
 
 /// A test institution.
@@ -83,6 +86,11 @@ pub const ALL: &[Institution] = &[
         name: "Down Bank",
         behaviour: Behaviour::Down,
     },
+    Institution {
+        id: "fcinst_expiring_consent",
+        name: "Expiring Consent",
+        behaviour: Behaviour::ExpiringConsent,
+    },
 ];
 
 /// The accounts every test institution offers.
@@ -119,6 +127,8 @@ pub const TEST_PASSWORD: &str = "pass_good";
 pub const TEST_MFA_CODE: &str = "123456";
 /// How long the Tokenized Account Numbers institution's TANs live.
 pub const EXPIRING_TAN_LIFETIME_SECS: i64 = 20 * 24 * 60 * 60;
+/// How long a consent given to the Expiring Consent institution lasts.
+pub const CONSENT_LIFETIME_SECS: i64 = 14 * 24 * 60 * 60;
 
 /// Looks an institution up by ID or, for convenience in tests, by exact (case-insensitive) name.
 pub fn find(id_or_name: &str) -> Option<&'static Institution> {
@@ -172,6 +182,11 @@ impl Institution {
                 self.name
             )),
         }
+    }
+
+    /// When a consent given here at `now` lapses, for banks whose consents have a fixed life.
+    pub fn consent_expiry(&self, now: i64) -> Option<i64> {
+        (self.behaviour == Behaviour::ExpiringConsent).then_some(now + CONSENT_LIFETIME_SECS)
     }
 
     /// The institution as the browser's link flow describes it.

@@ -6,6 +6,8 @@
 
 pub mod account;
 pub mod authorization;
+pub mod bank_account;
+pub mod connected_account;
 pub mod customer;
 pub mod event;
 pub mod event_types;

@@ -15,6 +15,7 @@ use crate::ids;
 use crate::list::list_object;
 use crate::objects::account::{self, Account, AccountHolder};
 use crate::objects::authorization::Authorization;
+use crate::objects::connected_account;
 use crate::objects::customer;
 use crate::objects::institutions::{self, Institution};
 use crate::objects::relink_rules::Authentication;
@@ -149,7 +150,7 @@ impl Document for Session {
     }
     fn index(&self) -> Index<'_> {
         Index {
-            customer: self.account_holder.as_ref().map(|h| h.customer.as_str()),
+            customer: self.account_holder.as_ref().map(AccountHolder::id),
             authorization: self
                 .relink_options
                 .as_ref()
@@ -281,8 +282,8 @@ impl Session {
 /// What `POST /v1/financial_connections/sessions` asks for, validated against the store.
 #[derive(Debug, Clone, Default)]
 pub struct NewSession {
-    /// `account_holder[customer]`.
-    pub customer: Option<String>,
+    /// `account_holder`: a customer, or a connected account.
+    pub account_holder: Option<AccountHolder>,
     /// `permissions[]`.
     pub permissions: Vec<Permission>,
     /// `filters[account_subcategories][]`.
@@ -303,22 +304,26 @@ pub struct NewSession {
     pub for_setup_intent: Option<ForSetupIntent>,
 }
 
-/// A relink session repairs an existing authorization of the same customer, and names (if any)
+/// A relink session repairs an existing authorization of the same holder, and names (if any)
 /// an account on that authorization.
 fn check_relink_options(
     tx: &Tx<'_>,
     options: &RelinkOptions,
-    customer: Option<&str>,
+    holder: Option<&AccountHolder>,
 ) -> ApiResult<()> {
     let authorization = tx.fetch::<Authorization>(
         &options.authorization,
         Some("relink_options[authorization]"),
     )?;
-    if let (Some(ours), Some(theirs)) = (customer, &authorization.account_holder)
-        && ours != theirs.customer
+    if let (Some(ours), Some(theirs)) = (holder, &authorization.account_holder)
+        && ours != theirs
     {
+        let param = match ours {
+            AccountHolder::Customer { .. } => "account_holder[customer]",
+            AccountHolder::Account { .. } => "account_holder[account]",
+        };
         return Err(ApiError::invalid_param(
-            "account_holder[customer]",
+            param,
             "account_holder must match the account holder of relink_options[authorization].",
         ));
     }
@@ -337,13 +342,29 @@ fn check_relink_options(
     Ok(())
 }
 
+/// Fails with `resource_missing` unless the holder exists: a customer of the transaction's
+/// account, or a connected account of the platform.
+pub fn check_account_holder(tx: &Tx<'_>, holder: &AccountHolder) -> ApiResult<()> {
+    match holder {
+        AccountHolder::Customer { customer } => {
+            customer::ensure_exists(tx, customer, "account_holder[customer]")?;
+        }
+        AccountHolder::Account { account } => {
+            connected_account::fetch(tx, account, || {
+                ApiError::no_such("account", account, Some("account_holder[account]"))
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// Creates a session after checking that everything it names exists and fits together.
 pub fn create(tx: &Tx<'_>, new: NewSession) -> ApiResult<Session> {
-    if let Some(customer) = &new.customer {
-        customer::ensure_exists(tx, customer, "account_holder[customer]")?;
+    if let Some(holder) = &new.account_holder {
+        check_account_holder(tx, holder)?;
     }
     if let Some(options) = &new.relink_options {
-        check_relink_options(tx, options, new.customer.as_deref())?;
+        check_relink_options(tx, options, new.account_holder.as_ref())?;
     }
     let is_relink = new.relink_options.is_some();
     let default_kinds = vec![AccountSubcategory::Checking, AccountSubcategory::Savings];
@@ -351,7 +372,7 @@ pub fn create(tx: &Tx<'_>, new: NewSession) -> ApiResult<Session> {
         id: ids::new_id("fcsess"),
         client_secret: ids::new_session_client_secret(),
         created: clock::now(tx)?,
-        account_holder: new.customer.map(|customer| AccountHolder { customer }),
+        account_holder: new.account_holder,
         permissions: new.permissions,
         account_subcategories: new
             .account_subcategories

@@ -1,49 +1,70 @@
 //! Bank account tokens (`btok_…`) for Connect payouts, made from payment methods or, as
-//! Stripe.js's `collectBankAccountToken` does, from the account a session linked. The sandbox
-//! does not keep them: a token is rendered once, when it is created.
+//! Stripe.js's `collectBankAccountToken` does, from the account a session linked. A token is
+//! used once: attaching it to a connected account as an external account spends it.
 
 use relink::model::{Permission, SessionStatus};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::objects::account::Account;
+use crate::objects::account::{Account, AccountHolder};
+use crate::objects::bank_account::BankAccount;
 use crate::objects::customer::Customer;
-use crate::objects::payment_method::TEST_ROUTING_NUMBER;
 use crate::objects::session::Session;
-use crate::store::Tx;
+use crate::store::{Document, Tx};
 
-/// A fresh bank account token for `account` at `created`, held by `holder_name`.
-pub fn to_json(holder_name: Option<&str>, account: &Account, created: i64) -> Value {
-    json!({
-        "id": ids::new_id("btok"),
-        "object": "token",
-        "bank_account": {
-            "id": ids::new_id("ba"),
-            "object": "bank_account",
-            "account_holder_name": holder_name,
-            "account_holder_type": "individual",
-            "account_type": account.subcategory,
-            "bank_name": account.institution_name,
-            "country": "US",
-            "currency": "usd",
-            "fingerprint": format!("fp_{}_{}", account.institution, account.last4),
-            "last4": account.last4,
-            "routing_number": TEST_ROUTING_NUMBER,
-            "status": "new",
-        },
-        "client_ip": null,
-        "created": created,
-        "livemode": false,
-        "type": "bank_account",
-        "used": false,
-    })
+/// A bank account token (`btok_…`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Token {
+    /// `btok_…`.
+    pub id: String,
+    /// Unix seconds.
+    pub created: i64,
+    /// The bank account it stands for.
+    pub bank_account: BankAccount,
+    /// Whether it has been spent.
+    pub used: bool,
 }
 
-/// A token for the bank account a finished session linked. The session must have linked a
-/// checking or savings account with the `payment_method` permission, as on Stripe.
-pub fn for_linked_account(tx: &Tx<'_>, session: &Session) -> ApiResult<Value> {
+impl Document for Token {
+    const KIND: &'static str = "token";
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Token {
+    /// A fresh token for the bank account behind `account`, held by `holder_name`.
+    pub fn new(account: &Account, holder_name: Option<&str>, created: i64) -> Self {
+        Token {
+            id: ids::new_id("btok"),
+            created,
+            bank_account: BankAccount::of(account, holder_name),
+            used: false,
+        }
+    }
+
+    /// The API representation.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "object": "token",
+            "bank_account": self.bank_account.to_json(),
+            "client_ip": null,
+            "created": self.created,
+            "livemode": false,
+            "type": "bank_account",
+            "used": self.used,
+        })
+    }
+}
+
+/// A token for the bank account a finished session linked, stored so that it can be attached
+/// once. The session must have linked a checking or savings account with the `payment_method`
+/// permission, as on Stripe.
+pub fn for_linked_account(tx: &Tx<'_>, session: &Session) -> ApiResult<Token> {
     if session.status == SessionStatus::Pending {
         return Err(ApiError::invalid(
             "This Financial Connections session has not finished: link an account first.",
@@ -65,9 +86,14 @@ pub fn for_linked_account(tx: &Tx<'_>, session: &Session) -> ApiResult<Value> {
             account.id, account.subcategory
         )));
     }
+    // A customer's name is the holder's; a connected account has none to give.
     let holder = match &account.account_holder {
-        Some(holder) => tx.get::<Customer>(&holder.customer)?.and_then(|c| c.name),
-        None => None,
+        Some(AccountHolder::Customer { customer }) => {
+            tx.get::<Customer>(customer)?.and_then(|c| c.name)
+        }
+        Some(AccountHolder::Account { .. }) | None => None,
     };
-    Ok(to_json(holder.as_deref(), &account, clock::now(tx)?))
+    let token = Token::new(&account, holder.as_deref(), clock::now(tx)?);
+    tx.put(&token)?;
+    Ok(token)
 }

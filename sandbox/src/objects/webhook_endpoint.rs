@@ -24,6 +24,10 @@ pub struct WebhookEndpoint {
     pub secret: String,
     /// Free text.
     pub description: Option<String>,
+    /// A Connect endpoint: it gets the events of every connected account instead of the
+    /// events of the account it belongs to.
+    #[serde(default)]
+    pub connect: bool,
 }
 
 impl Document for WebhookEndpoint {

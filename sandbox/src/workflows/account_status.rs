@@ -6,7 +6,7 @@ use relink::model::{AccountStatus, InactiveCause};
 use serde_json::json;
 
 use crate::error::{ApiError, ApiResult};
-use crate::objects::account::{Account, status_details};
+use crate::objects::account::{Account, Upcoming};
 use crate::objects::authorization::Authorization;
 use crate::objects::event::{self, Event};
 use crate::store::Tx;
@@ -30,7 +30,7 @@ pub fn save_with_event(tx: &Tx<'_>, before: &Account, after: &Account) -> ApiRes
         after.to_json(&ApiVersion::preview()),
         Some(json!({
             "status": before.status,
-            "status_details": status_details(before.inactive.as_ref()),
+            "status_details": before.status_details(),
         })),
     )
 }
@@ -53,11 +53,22 @@ pub fn deactivate(tx: &Tx<'_>, account_id: &str, cause: InactiveCause) -> ApiRes
         save_with_event(tx, &before, &account)?;
         return Ok(account);
     }
-    let mut authorization = tx.fetch::<Authorization>(&account.authorization, None)?;
+    deactivate_authorization(tx, &account.authorization, cause)?;
+    tx.fetch::<Account>(account_id, Some("id"))
+}
+
+/// Breaks the credentials: the authorization and every account on it go inactive for an
+/// authorization-level `cause`, except accounts the bank closed, whose own cause is the more
+/// specific one.
+pub fn deactivate_authorization(
+    tx: &Tx<'_>,
+    authorization_id: &str,
+    cause: InactiveCause,
+) -> ApiResult<()> {
+    let mut authorization = tx.fetch::<Authorization>(authorization_id, None)?;
     authorization.deactivate(cause);
     tx.put(&authorization)?;
-    for mut sibling in tx.by_authorization::<Account>(&authorization.id)? {
-        // An account the bank closed stays closed: that cause is the more specific one.
+    for mut sibling in tx.by_authorization::<Account>(authorization_id)? {
         let closed_at_bank = sibling
             .inactive
             .is_some_and(|i| !i.cause.is_authorization_level());
@@ -67,7 +78,7 @@ pub fn deactivate(tx: &Tx<'_>, account_id: &str, cause: InactiveCause) -> ApiRes
             save_with_event(tx, &before, &sibling)?;
         }
     }
-    tx.fetch::<Account>(account_id, Some("id"))
+    Ok(())
 }
 
 /// Disconnects an account for good. Disconnecting is final and idempotent: a second call
@@ -77,21 +88,26 @@ pub fn disconnect(tx: &Tx<'_>, account_id: &str) -> ApiResult<Account> {
     let mut account = before.clone();
     account.status = AccountStatus::Disconnected;
     account.inactive = None;
+    account.active = None;
     save_with_event(tx, &before, &account)?;
     Ok(account)
 }
 
 /// Reactivates a repaired authorization and the sibling accounts whose trouble was the
 /// authorization's; accounts closed or unavailable at the bank stay inactive. `linked` are the
-/// accounts the relink itself just saved.
+/// accounts the relink itself just saved; `upcoming` is when the renewed consent lapses, if it
+/// does, which what comes back carries from the start.
 pub fn repair_authorization(
     tx: &Tx<'_>,
     authorization_id: &str,
     linked: &[String],
+    upcoming: Option<Upcoming>,
 ) -> ApiResult<()> {
     let mut authorization = tx.fetch::<Authorization>(authorization_id, None)?;
-    authorization.reactivate();
-    tx.put(&authorization)?;
+    if authorization.status != AccountStatus::Active {
+        authorization.reactivate(upcoming);
+        tx.put(&authorization)?;
+    }
     for mut sibling in tx.by_authorization::<Account>(authorization_id)? {
         let repairable = sibling.status == AccountStatus::Inactive
             && sibling
@@ -99,7 +115,7 @@ pub fn repair_authorization(
                 .is_some_and(|i| i.cause.is_authorization_level());
         if repairable && !linked.contains(&sibling.id) {
             let before = sibling.clone();
-            sibling.reactivate();
+            sibling.reactivate(upcoming);
             save_with_event(tx, &before, &sibling)?;
         }
     }

@@ -11,13 +11,13 @@ use relink::model::{AccountStatus, InactiveCause, SessionStatus};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::objects::account::{Account, AccountHolder, Inactive, fresh_account_numbers};
+use crate::objects::account::{Account, AccountHolder, Inactive, Upcoming, fresh_account_numbers};
 use crate::objects::authorization::Authorization;
 use crate::objects::institutions::{self, Behaviour, Institution};
 use crate::objects::relink_rules::{Authentication, Decision, KnownAccount, Link, decide};
 use crate::objects::session::Session;
 use crate::store::Tx;
-use crate::workflows::{account_status, payment_setup};
+use crate::workflows::{account_status, expected_deactivation, payment_setup};
 
 /// What the customer did in a session, as far as finishing it is concerned.
 #[derive(Debug, Clone)]
@@ -90,7 +90,14 @@ pub fn finish(tx: &Tx<'_>, session: Session, attempt: Attempt) -> ApiResult<Sess
     if decision.repairs_authorization()
         && let Some(options) = &session.relink_options
     {
-        account_status::repair_authorization(tx, &options.authorization, &linked)?;
+        let authorization = &options.authorization;
+        account_status::repair_authorization(tx, authorization, &linked, target.upcoming)?;
+        // A relink is a fresh consent: it moves the expected deactivation date, or clears it
+        // at a bank whose consents do not lapse.
+        expected_deactivation::set(tx, authorization, target.upcoming)?;
+    }
+    if let Some(authorization) = &target.authorization {
+        expected_deactivation::apply(tx, authorization, now)?;
     }
     let session = record_result(tx, session, linked, decision)?;
     if let (Some(link), Some(account)) = (&session.for_setup_intent, session.accounts.first()) {
@@ -132,6 +139,8 @@ struct Target {
     account_holder: Option<AccountHolder>,
     /// Whether the institution breaks new links at once (the "Inactive accounts" bank).
     goes_inactive: bool,
+    /// When the consent given now lapses, at banks whose consents do.
+    upcoming: Option<Upcoming>,
 }
 
 impl Target {
@@ -149,6 +158,13 @@ impl Target {
             authorization: None,
             account_holder: session.account_holder.clone(),
             goes_inactive,
+            upcoming: institution
+                .consent_expiry(now)
+                .filter(|_| !goes_inactive)
+                .map(|expected_deactivation_date| Upcoming {
+                    cause: InactiveCause::AccessExpired,
+                    expected_deactivation_date,
+                }),
         };
         match &session.relink_options {
             Some(options) => {
@@ -185,6 +201,8 @@ impl Target {
             inactive: self
                 .goes_inactive
                 .then(|| Inactive::because(InactiveCause::AccessExpired)),
+            upcoming: self.upcoming,
+            announced: None,
         };
         tx.put(&authorization)?;
         Ok(authorization.id)
@@ -192,7 +210,8 @@ impl Target {
 }
 
 /// Relinking an account the merchant already has refreshes its status, permissions and
-/// account numbers (recording `reactivated` if it was inactive).
+/// account numbers (recording `reactivated` if it was inactive). A working account keeps its
+/// expected deactivation date here: renewing it is the authorization's step, with its event.
 fn relink_existing(
     tx: &Tx<'_>,
     session: &Session,
@@ -202,7 +221,12 @@ fn relink_existing(
 ) -> ApiResult<String> {
     let before = tx.fetch::<Account>(id, None)?;
     let mut account = before.clone();
-    account.reactivate();
+    let upcoming = if before.status == AccountStatus::Active {
+        before.active
+    } else {
+        target.upcoming
+    };
+    account.reactivate(upcoming);
     account.permissions = session.permissions.clone();
     account.account_numbers = fresh_account_numbers(target.institution, now, true);
     account_status::save_with_event(tx, &before, &account)?;
@@ -238,6 +262,7 @@ fn link_new(
         permissions: session.permissions.clone(),
         status: AccountStatus::Active,
         inactive: None,
+        active: target.upcoming,
         account_numbers: fresh_account_numbers(target.institution, now, false),
         refreshed: Default::default(),
     };

@@ -14,7 +14,6 @@ use crate::config::Settings;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::objects::account::Account;
-use crate::objects::customer::Customer;
 use crate::objects::hosted_rules::{self, HOSTED_PAGE_PATH};
 use crate::objects::session::{self, DeliveryMethod, NewSession, Session, UiMode};
 use crate::outbox::{self, Email};
@@ -70,15 +69,14 @@ fn email_link(
         .account_holder
         .as_ref()
         .ok_or_else(|| ApiError::internal("eligible account without holder"))?;
-    let customer = tx.fetch::<Customer>(&holder.customer, None)?;
-    let greeting = customer.name.unwrap_or_else(|| "there".into());
-    let (subject, text) = hosted_rules::email_text(settings, &greeting, &account, &url);
+    let recipient = hosted_rules::recipient(tx, holder)?;
+    let (subject, text) = hosted_rules::email_text(settings, &recipient.greeting, &account, &url);
     outbox::queue_email(
         tx,
         &Email {
             id: ids::new_id("email"),
             created: now,
-            to: customer.email.unwrap_or_default(),
+            to: recipient.email.unwrap_or_default(),
             subject,
             text,
             url,
@@ -96,7 +94,10 @@ pub fn redeem(tx: &Tx<'_>, token: &str) -> ApiResult<Session> {
         .meta(&key)?
         .ok_or_else(|| ApiError::no_such("hosted relink link", "<token>", Some("token")))?;
     tx.delete_meta(&key)?;
-    let session = tx.fetch::<Session>(&session_id, None)?;
+    // The link names no account: the session may be a connected account's.
+    let session = tx
+        .get_anywhere::<Session>(&session_id)?
+        .ok_or_else(|| ApiError::no_such("hosted relink link", "<token>", Some("token")))?;
     if session.status != SessionStatus::Pending {
         return Err(ApiError::token_already_used());
     }
@@ -109,13 +110,14 @@ pub fn request_by_email(tx: &Tx<'_>, settings: &Settings, account_id: &str) -> A
     let account = tx.fetch::<Account>(account_id, Some("accounts"))?;
     if !hosted_rules::needs_relink(&account, clock::now(tx)?) {
         return Err(ApiError::invalid(
-            "The account is active and its account numbers are not expiring.",
+            "The account is active, not expected to stop working, and its account numbers are \
+             not expiring.",
         ));
     }
     let mut session = session::create(
         tx,
         NewSession {
-            customer: account.account_holder.as_ref().map(|h| h.customer.clone()),
+            account_holder: account.account_holder.clone(),
             permissions: account.permissions.clone(),
             relink_options: Some(RelinkOptions {
                 authorization: account.authorization.clone(),

@@ -4,9 +4,12 @@
 //! them, and nothing here knows about HTTP.
 
 pub mod account_status;
+pub mod expected_deactivation;
 pub mod finish_session;
 pub mod hosted_relink;
 pub mod payment_setup;
+pub mod payouts;
 pub mod seed;
 pub mod tan_expiry;
+pub mod time;
 pub mod webhook_delivery;

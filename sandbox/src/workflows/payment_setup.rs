@@ -15,7 +15,7 @@ use relink::model::{AccountStatus, AccountSubcategory, Permission};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::objects::account::Account;
+use crate::objects::account::{Account, AccountHolder};
 use crate::objects::customer;
 use crate::objects::mandate::{Acceptance, Mandate};
 use crate::objects::payment_method::PaymentMethod;
@@ -60,9 +60,10 @@ pub fn create_payment_method(
             ),
         ));
     }
-    let holder = account.account_holder.as_ref().map(|h| h.customer.as_str());
-    if let (Some(holder), Some(customer)) = (holder, customer)
-        && holder != customer
+    // A customer holder's payment methods are that customer's; a connected account holder's
+    // (payouts) belong to no customer.
+    if let (Some(holder), Some(customer)) = (&account.account_holder, customer)
+        && holder.customer_id() != Some(customer)
     {
         return Err(ApiError::invalid_param(
             "customer",
@@ -242,7 +243,7 @@ pub fn start_collecting(
     session::create(
         tx,
         NewSession {
-            customer: intent.customer.clone(),
+            account_holder: intent.customer.clone().map(AccountHolder::customer),
             permissions: intent.financial_connections_permissions.clone(),
             account_subcategories: Some(vec![
                 AccountSubcategory::Checking,

@@ -152,13 +152,13 @@ impl Link {
         let authorization = Authorization {
             id: ids::new_id("fcauth"),
             created: now,
-            account_holder: Some(AccountHolder {
-                customer: customer.into(),
-            }),
+            account_holder: Some(AccountHolder::customer(customer)),
             institution: institution.id.into(),
             institution_name: institution.name.into(),
             status: status_for(broken),
             inactive: broken.map(Inactive::because),
+            upcoming: None,
+            announced: None,
         };
         tx.put(&authorization)?;
         Ok(Link {
@@ -190,6 +190,7 @@ impl Link {
             permissions: vec![Permission::PaymentMethod, Permission::Balances],
             status: status_for(cause),
             inactive: cause.map(Inactive::because),
+            active: None,
             account_numbers: fresh_account_numbers(self.institution, self.now, false),
             refreshed: Default::default(),
         })

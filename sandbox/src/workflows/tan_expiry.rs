@@ -1,5 +1,5 @@
-//! Tokenized account numbers running out: what happens when the sandbox clock moves, or a test
-//! helper moves a TAN's expiry.
+//! Tokenized account numbers running out: what happens when the sandbox clock moves (see
+//! [`time`](crate::workflows::time)), or a test helper moves a TAN's expiry.
 //!
 //! A TAN that will expire within the notice window is announced once
 //! (`financial_connections.account.upcoming_account_number_expiry`); one whose expiry has
@@ -11,12 +11,6 @@ use crate::objects::account::{Account, AccountNumberStatus, IdentifierType};
 use crate::objects::event::{self, Event};
 use crate::store::Tx;
 use crate::version::ApiVersion;
-
-/// Advances the sandbox clock and applies what the new time means for every TAN.
-pub fn advance_clock(tx: &Tx<'_>, seconds: u32) -> ApiResult<()> {
-    clock::advance(tx, seconds)?;
-    expire_due_account_numbers(tx, clock::now(tx)?)
-}
 
 /// Announces, once per TAN, those that will expire within the notice window, and deactivates
 /// every TAN whose expiry `now` has passed.

@@ -75,9 +75,10 @@ fn take_due(tx: &Tx<'_>, now: i64) -> ApiResult<Vec<Due>> {
     let queued = outbox::due_deliveries(tx, now)?;
     let mut due = Vec::with_capacity(queued.len());
     for delivery in queued {
+        // Either may belong to a connected account, or the endpoint to the platform (Connect).
         let (Some(endpoint), Some(event)) = (
-            tx.get::<WebhookEndpoint>(&delivery.endpoint_id)?,
-            tx.get::<Event>(&delivery.event_id)?,
+            tx.get_anywhere::<WebhookEndpoint>(&delivery.endpoint_id)?,
+            tx.get_anywhere::<Event>(&delivery.event_id)?,
         ) else {
             // The endpoint was deleted: nothing to deliver to.
             outbox::discard(tx, &delivery)?;
