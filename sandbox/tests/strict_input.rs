@@ -106,6 +106,10 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/v1/payment_methods/pm_1", SK),
     ("GET", "/v1/mandates/mandate_1", SK),
     ("POST", "/v1/tokens", SK),
+    ("POST", "/v1/accounts", SK),
+    ("GET", "/v1/accounts/acct_1", SK),
+    ("POST", "/v1/accounts/acct_1/external_accounts", SK),
+    ("GET", "/v1/accounts/acct_1/external_accounts", SK),
     ("POST", "/v1/webhook_endpoints", SK),
     ("GET", "/v1/webhook_endpoints", SK),
     ("GET", "/v1/webhook_endpoints/we_1", SK),
@@ -130,6 +134,11 @@ const ROUTES: &[(&str, &str, &str)] = &[
     (
         "POST",
         "/v1/test_helpers/financial_connections/institutions/fcinst_down_bank/outage",
+        SK,
+    ),
+    (
+        "POST",
+        "/v1/test_helpers/financial_connections/authorizations/fcauth_1/schedule_deactivation",
         SK,
     ),
     ("GET", "/v1/test_helpers/clock", SK),
@@ -563,6 +572,11 @@ async fn an_unknown_account_holder_is_an_error_not_an_empty_list() {
     let error = refused(&reply, StatusCode::NOT_FOUND);
     assert_eq!(error["code"], "resource_missing");
     assert_eq!(error["param"], "account_holder[customer]");
+    let reply = sandbox
+        .get("/v1/financial_connections/accounts?account_holder[account]=acct_nobody")
+        .await;
+    let error = refused(&reply, StatusCode::NOT_FOUND);
+    assert_eq!(error["param"], "account_holder[account]");
     let customer = sandbox.customer().await;
     let empty = sandbox
         .get(&format!(
@@ -690,6 +704,7 @@ struct Malformed {
     body: Vec<u8>,
     version: Option<Vec<u8>>,
     key: Option<&'static str>,
+    connected_account: Option<&'static str>,
 }
 
 /// Bytes a form decoder treats specially, with raw bytes mixed in.
@@ -719,9 +734,13 @@ fn malformed() -> impl Strategy<Value = Malformed> {
             prop::collection::vec(prop_oneof![32u8..=126, 128u8..=255], 0..24),
         ),
         prop::option::weighted(0.9, prop::sample::select(vec![SK, PK, "sk_test_wrong", ""])),
+        prop::option::weighted(
+            0.1,
+            prop::sample::select(vec!["acct_nobody", "", "cus_1", "acct_1 "]),
+        ),
     )
         .prop_map(
-            |(route, verb, id_bytes, query, content_type, body, version, key)| Malformed {
+            |(
                 route,
                 verb,
                 id_bytes,
@@ -730,6 +749,19 @@ fn malformed() -> impl Strategy<Value = Malformed> {
                 body,
                 version,
                 key,
+                connected_account,
+            )| {
+                Malformed {
+                    route,
+                    verb,
+                    id_bytes,
+                    query,
+                    content_type,
+                    body,
+                    version,
+                    key,
+                    connected_account,
+                }
             },
         )
 }
@@ -765,6 +797,9 @@ impl Malformed {
             .uri(uri);
         if let Some(key) = self.key {
             req = req.header("authorization", format!("Bearer {key}"));
+        }
+        if let Some(account) = self.connected_account {
+            req = req.header("stripe-account", account);
         }
         if let Some(content_type) = self.content_type {
             req = req.header("content-type", content_type);

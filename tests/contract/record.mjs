@@ -330,6 +330,29 @@ async function scenario(origin, apiVersion) {
     await r.record('tan.payment_method_retrieve_blocked', 'Stripe.PaymentMethod', (s) =>
       s.paymentMethods.retrieve(typeof tanIntent.payment_method === 'string' ? tanIntent.payment_method : tanIntent.payment_method.id));
 
+    // Proactive relink: a consent that lapses on a known date, relinked before it, then a date
+    // set close by the helper, and the clock passing it.
+    const consentLink = await r.record('proactive.session_create', 'Stripe.FinancialConnections.Session', (s) =>
+      fc(s).sessions.create({ account_holder: holder, permissions: ['payment_method'] }));
+    const consentDone = await r.record('proactive.session_complete', 'Stripe.FinancialConnections.Session', r.helper(
+      `/v1/test_helpers/financial_connections/sessions/${consentLink.id}/complete`,
+      { institution: 'fcinst_expiring_consent', accounts: ['6789'] }));
+    const consentAccount = consentDone.accounts.data[0].id;
+    await r.record('proactive.account_retrieve_expiring', 'Stripe.FinancialConnections.Account', (s) =>
+      fc(s).accounts.retrieve(consentAccount));
+    const consentAuthorization = (await previewAccount(consentAccount)).authorization;
+    const early = await r.record('proactive.relink_session_create', 'Stripe.FinancialConnections.Session', (s) =>
+      fc(s).sessions.create({ ...relinkParams({ account: consentAccount }), relink_options: { authorization: consentAuthorization, account: consentAccount } }));
+    await r.record('proactive.relink_session_complete', 'Stripe.FinancialConnections.Session', r.helper(
+      `/v1/test_helpers/financial_connections/sessions/${early.id}/complete`, { accounts: ['6789'] }));
+    const { now } = await r.stripe.rawRequest('GET', '/v1/test_helpers/clock');
+    await r.record('proactive.authorization_schedule_deactivation', 'Stripe.FinancialConnections.Authorization', r.helper(
+      `/v1/test_helpers/financial_connections/authorizations/${consentAuthorization}/schedule_deactivation`,
+      { expected_deactivation_date: String(now + 3 * 86400), cause: 'institution_requirement' }));
+    await r.stripe.rawRequest('POST', '/v1/test_helpers/clock', { seconds: String(4 * 86400) });
+    await r.record('proactive.account_retrieve_lapsed', 'Stripe.FinancialConnections.Account', (s) =>
+      fc(s).accounts.retrieve(consentAccount));
+
     // Disconnect.
     await r.record('disconnect.account_disconnect', 'Stripe.FinancialConnections.Account', (s) => fc(s).accounts.disconnect(savings.id));
 
