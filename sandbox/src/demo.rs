@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::auth::{Scope, SecretKey};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
-use crate::form::Params;
+use crate::form::{FormOrJson, Params};
 use crate::http::state::AppState;
 use crate::http::{setup_intents, tokens};
 use crate::objects::account::{Account, AccountHolder};
@@ -103,7 +103,10 @@ fn launch(state: &AppState, relink_options: Option<RelinkOptions>) -> ApiResult<
     Ok(Json(body))
 }
 
-async fn link_session(State(state): State<AppState>, params: Params) -> ApiResult<Json<Value>> {
+async fn link_session(
+    State(state): State<AppState>,
+    FormOrJson(params): FormOrJson,
+) -> ApiResult<Json<Value>> {
     params.finish()?;
     launch(&state, None)
 }
@@ -129,7 +132,7 @@ fn demo_account(state: &AppState, account_id: &str) -> ApiResult<Account> {
 
 async fn relink_session(
     State(state): State<AppState>,
-    mut params: Params,
+    FormOrJson(mut params): FormOrJson,
 ) -> ApiResult<Json<Value>> {
     let account_id = params.require_str(&["account"])?;
     let exact = params.take_bool(&["exact"])?.unwrap_or(true);
@@ -174,7 +177,7 @@ fn collecting_setup_intent_form() -> ApiResult<Params> {
 async fn setup_intent(
     State(state): State<AppState>,
     client: Acceptance,
-    mut params: Params,
+    FormOrJson(mut params): FormOrJson,
 ) -> ApiResult<Json<Value>> {
     let account_id = params.take_str(&["account"])?;
     params.finish()?;
@@ -194,7 +197,7 @@ async fn setup_intent(
 async fn payout_token(
     State(state): State<AppState>,
     client: Acceptance,
-    mut params: Params,
+    FormOrJson(mut params): FormOrJson,
 ) -> ApiResult<Json<Value>> {
     let account_id = params.require_str(&["account"])?;
     params.finish()?;
@@ -233,7 +236,7 @@ async fn payout_token(
 async fn deactivate(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    mut params: Params,
+    FormOrJson(mut params): FormOrJson,
 ) -> ApiResult<Json<Value>> {
     let cause = test_helpers::read_cause(&mut params)?;
     params.finish()?;
@@ -279,7 +282,7 @@ async fn hosted_relink_status(State(state): State<AppState>) -> ApiResult<Json<V
 /// The dashboard's "Request relink": one hosted email session per selected eligible account.
 async fn request_relink(
     State(state): State<AppState>,
-    mut params: Params,
+    FormOrJson(mut params): FormOrJson,
 ) -> ApiResult<Json<Value>> {
     let accounts = params.take_list(&["accounts"])?;
     params.finish()?;

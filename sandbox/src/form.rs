@@ -3,7 +3,12 @@
 //! `account_holder[customer]=cus_1` names a hash member, `permissions[]=balances` and
 //! `permissions[0]=balances` name list items, and an empty value unsets a parameter. Handlers
 //! *take* the parameters they understand; whatever is left over is a `parameter_unknown` error,
-//! which is how Stripe tells a developer about a typo instead of silently ignoring it.
+//! which is how Stripe tells a developer about a typo instead of silently ignoring it, and an
+//! `expand[]` nobody took is an error naming the field that cannot be expanded.
+//!
+//! Input is strict, as Stripe's is: a body must be form-encoded (JSON is refused), and a name or
+//! value that is not UTF-8 once percent-decoded, or holds a NUL byte, is refused rather than
+//! stored mangled.
 //!
 //! ```
 //! use relink_sandbox::form::Params;
@@ -88,11 +93,106 @@ fn list_index(segment: &str) -> Option<usize> {
     }
 }
 
+/// Why a percent-decoded name or value is not text the sandbox stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BadText {
+    /// Not UTF-8.
+    InvalidUtf8,
+    /// Holds a NUL byte, which no text parameter of Stripe's may contain.
+    Nul,
+}
+
+impl BadText {
+    fn describe(self) -> &'static str {
+        match self {
+            BadText::InvalidUtf8 => "is not valid UTF-8",
+            BadText::Nul => "contains a NUL byte",
+        }
+    }
+}
+
+fn hex_digit(byte: u8) -> Option<u8> {
+    match byte {
+        b'0'..=b'9' => Some(byte - b'0'),
+        b'a'..=b'f' => Some(byte - b'a' + 10),
+        b'A'..=b'F' => Some(byte - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Percent-decodes one name or value of a form (`+` is a space; a `%` not followed by two hex
+/// digits stays as it is, as browsers do), and insists on NUL-free UTF-8.
+fn decode(raw: &[u8]) -> Result<String, BadText> {
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let byte = match raw[i] {
+            b'+' => b' ',
+            b'%' => match (
+                raw.get(i + 1).copied().and_then(hex_digit),
+                raw.get(i + 2).copied().and_then(hex_digit),
+            ) {
+                (Some(high), Some(low)) => {
+                    i += 2;
+                    high << 4 | low
+                }
+                _ => b'%',
+            },
+            other => other,
+        };
+        bytes.push(byte);
+        i += 1;
+    }
+    if bytes.contains(&0) {
+        return Err(BadText::Nul);
+    }
+    String::from_utf8(bytes).map_err(|_| BadText::InvalidUtf8)
+}
+
+/// Whether `raw` is an absolute `http(s)` URL a browser can be sent to: a scheme Stripe accepts
+/// for return URLs, a host, and no whitespace or control characters.
+pub fn is_web_url(raw: &str) -> bool {
+    let rest = match raw.split_once("://") {
+        Some((scheme, rest))
+            if scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http") =>
+        {
+            rest
+        }
+        _ => return false,
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    !host.is_empty()
+        && !host.starts_with(':')
+        && !raw.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 impl Params {
     /// Decodes a form body or query string.
     pub fn parse(body: &[u8]) -> ApiResult<Self> {
         let mut pairs = Vec::new();
-        for (key, value) in form_urlencoded::parse(body) {
+        for pair in body.split(|&b| b == b'&') {
+            if pair.is_empty() {
+                continue;
+            }
+            let (raw_key, raw_value) = match pair.iter().position(|&b| b == b'=') {
+                Some(at) => (&pair[..at], &pair[at + 1..]),
+                None => (pair, &[][..]),
+            };
+            let key = decode(raw_key).map_err(|bad| {
+                let shown: String = String::from_utf8_lossy(raw_key).chars().take(80).collect();
+                ApiError::invalid(format!("Invalid parameter name: it {}.", bad.describe()))
+                    .with_param(shown)
+            })?;
+            let value = decode(raw_value).map_err(|bad| {
+                let shown: String = key.chars().take(80).collect();
+                ApiError::invalid_param(
+                    &shown,
+                    format!("Invalid string: the value of {shown} {}.", bad.describe()),
+                )
+            })?;
             if key.is_empty() && value.is_empty() {
                 continue;
             }
@@ -105,10 +205,7 @@ impl Params {
                 ))
                 .with_param(shown)
             })?;
-            pairs.push(Pair {
-                path,
-                value: value.into_owned(),
-            });
+            pairs.push(Pair { path, value });
         }
         Ok(Params { pairs })
     }
@@ -179,6 +276,25 @@ impl Params {
                 ),
             )),
         }
+    }
+
+    /// Takes a URL the customer's browser will be sent to (`return_url`): an absolute `http`
+    /// or `https` URL, or Stripe's `url_invalid`.
+    pub fn take_url(&mut self, path: &[&str]) -> ApiResult<Option<String>> {
+        let url = self.take_str(path)?;
+        if let Some(url) = &url
+            && !is_web_url(url)
+        {
+            return Err(ApiError::invalid_param(
+                display_path(path),
+                format!(
+                    "Not a valid URL: {}. Use an absolute http:// or https:// URL.",
+                    url.chars().take(200).collect::<String>()
+                ),
+            )
+            .with_code("url_invalid"));
+        }
+        Ok(url)
     }
 
     /// Takes a scalar that must be present and non-empty.
@@ -306,15 +422,28 @@ impl Params {
         self.take_list(&["expand"])
     }
 
-    /// Fails with `parameter_unknown` naming the first parameter nobody took. Every endpoint
-    /// accepts `expand[]`, as Stripe's do; where the handler did not take it, it expands nothing.
+    /// Fails with `parameter_unknown` naming the first parameter nobody took, or, when only
+    /// `expand[]` is left, with Stripe's error naming the first field that cannot be expanded:
+    /// an endpoint that expands something takes `expand[]` itself and checks each path.
     pub fn finish(mut self) -> ApiResult<()> {
-        self.take_expand()?;
-        match self.pairs.first() {
-            Some(pair) => Err(ApiError::unknown(&display_path(&pair.path))),
+        let expand = self.take_expand()?;
+        if let Some(pair) = self.pairs.first() {
+            return Err(ApiError::unknown(&display_path(&pair.path)));
+        }
+        match expand.first() {
+            Some(field) => Err(not_expandable(field)),
             None => Ok(()),
         }
     }
+}
+
+/// Stripe's answer to `expand[]=field` where `field` cannot be expanded.
+pub fn not_expandable(field: &str) -> ApiError {
+    let shown: String = field.chars().take(200).collect();
+    ApiError::invalid_param(
+        "expand",
+        format!("This property cannot be expanded ({shown})."),
+    )
 }
 
 /// Parses one enum value, naming the parameter and the accepted values when it is not one.
@@ -330,29 +459,92 @@ where
 /// Largest request body the sandbox reads; Stripe's requests are small forms.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// How a request body is encoded, from its `Content-Type`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum BodyEncoding {
+    /// `application/x-www-form-urlencoded`, or no `Content-Type` at all.
+    Form,
+    /// `application/json`.
+    Json,
+    /// Anything else, as sent.
+    Other(String),
+}
+
+impl BodyEncoding {
+    fn of(req: &axum::extract::Request) -> Self {
+        let Some(value) = req.headers().get(axum::http::header::CONTENT_TYPE) else {
+            return BodyEncoding::Form;
+        };
+        let raw = String::from_utf8_lossy(value.as_bytes());
+        let essence = raw.split(';').next().unwrap_or("").trim();
+        if essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+            BodyEncoding::Form
+        } else if essence.eq_ignore_ascii_case("application/json") {
+            BodyEncoding::Json
+        } else {
+            BodyEncoding::Other(raw.chars().take(100).collect())
+        }
+    }
+}
+
+/// Reads the query string and the body (at most [`MAX_BODY_BYTES`]) of a request.
+async fn query_and_body(
+    req: axum::extract::Request,
+) -> ApiResult<(Params, BodyEncoding, axum::body::Bytes)> {
+    let query = Params::parse(req.uri().query().unwrap_or("").as_bytes())?;
+    let encoding = BodyEncoding::of(&req);
+    let body = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            ApiError::invalid(format!(
+                "The request body is larger than {MAX_BODY_BYTES} bytes."
+            ))
+            .with_status(axum::http::StatusCode::PAYLOAD_TOO_LARGE)
+        })?;
+    Ok((query, encoding, body))
+}
+
 impl<S: Send + Sync> axum::extract::FromRequest<S> for Params {
     type Rejection = ApiError;
 
-    /// Reads the query string and, for bodies, a form (or, for the demo endpoints' convenience,
-    /// a JSON object). Both land in one set of parameters, as Stripe treats them.
+    /// Reads the query string and a form body; both land in one set of parameters, as Stripe
+    /// treats them. Any other body (JSON included) is refused, as Stripe refuses it: code that
+    /// passes here must also pass against Stripe.
     async fn from_request(req: axum::extract::Request, _state: &S) -> ApiResult<Self> {
-        let mut params = Params::parse(req.uri().query().unwrap_or("").as_bytes())?;
-        let is_json = req
-            .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
-        let body = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
-            .await
-            .map_err(|_| {
-                ApiError::invalid(format!(
-                    "The request body is larger than {MAX_BODY_BYTES} bytes."
-                ))
-                .with_status(axum::http::StatusCode::PAYLOAD_TOO_LARGE)
-            })?;
+        let (mut params, encoding, body) = query_and_body(req).await?;
+        if body.is_empty() {
+            return Ok(params);
+        }
+        match encoding {
+            BodyEncoding::Form => {}
+            BodyEncoding::Json => return Err(unsupported_content_type("application/json")),
+            BodyEncoding::Other(sent) => return Err(unsupported_content_type(&sent)),
+        }
+        params.pairs.extend(Params::parse(&body)?.pairs);
+        Ok(params)
+    }
+}
+
+fn unsupported_content_type(sent: &str) -> ApiError {
+    ApiError::invalid(format!(
+        "Invalid request: unsupported Content-Type {sent}. Send the parameters form-encoded \
+         (application/x-www-form-urlencoded), as Stripe's API takes them."
+    ))
+}
+
+/// Parameters from a form or a JSON object body: for the demo merchant backend, which is not
+/// Stripe's API and whose pages post JSON.
+#[derive(Debug, Clone, Default)]
+pub struct FormOrJson(pub Params);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for FormOrJson {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, _state: &S) -> ApiResult<Self> {
+        let (mut params, encoding, body) = query_and_body(req).await?;
         let from_body = if body.is_empty() {
             Params::default()
-        } else if is_json {
+        } else if encoding == BodyEncoding::Json {
             let value: serde_json::Value = serde_json::from_slice(&body)
                 .map_err(|err| ApiError::invalid(format!("Invalid JSON body: {err}")))?;
             Params::from_json(&value)?
@@ -360,7 +552,7 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Params {
             Params::parse(&body)?
         };
         params.pairs.extend(from_body.pairs);
-        Ok(params)
+        Ok(FormOrJson(params))
     }
 }
 
@@ -474,7 +666,7 @@ mod tests {
         fn well_formed_bodies_decode_to_what_was_encoded(
             name in "[a-z_]{1,12}",
             key in "[a-z_]{1,12}",
-            values in proptest::collection::vec(".{0,20}", 1..5),
+            values in proptest::collection::vec("[^\\x00]{0,20}", 1..5),
         ) {
             let encode = |v: &str| form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
             let body = values

@@ -16,12 +16,13 @@
 //!   connected account; embedded migrations).
 //! - [`clock`]: the sandbox clock tests can advance.
 //! - [`form`]: Stripe's bracket-notation form decoding.
-//! - [`version`]: `Stripe-Version`, and what a GA version does not show.
+//! - [`version`]: `Stripe-Version`: which versions exist, and what a GA version does not show.
 //! - [`auth`]: API keys, and the connected account a request acts for (`Stripe-Account`), as
 //!   extractors.
 //! - [`list`]: list objects and cursor pagination.
 //! - [`outbox`]: what the sandbox sends out: webhook deliveries and relink emails.
 //! - [`idempotency`]: the stored responses `Idempotency-Key` replays.
+//! - [`redact`]: what logs may show of URLs and keys.
 //!
 //! [`objects`]: the API objects, their rules and their rendering:
 //! - [`objects::customer`], [`objects::account`], [`objects::authorization`],
@@ -29,6 +30,7 @@
 //! - [`objects::setup_intent`], [`objects::payment_method`], [`objects::mandate`],
 //!   [`objects::token`]: payment methods, mandates and payout tokens made from accounts.
 //! - [`objects::webhook_endpoint`], [`objects::event`]: where events go, and what changed.
+//! - [`objects::event_types`]: Stripe's event catalog, which `enabled_events[]` may name.
 //! - [`objects::connected_account`], [`objects::bank_account`]: Connect's connected accounts,
 //!   and the bank accounts their payouts go to.
 //! - [`objects::institutions`]: the test banks and their behaviour.
@@ -53,6 +55,7 @@
 //! [`http`]: one router per resource, thin handlers:
 //! - [`http::state`]: what every handler shares ([`AppState`]).
 //! - [`http::idempotency`]: the `Idempotency-Key` middleware.
+//! - [`http::rejections`]: Stripe's JSON envelope for what the handlers never see.
 //! - [`http::customers`], [`http::sessions`], [`http::accounts`], [`http::setup_intents`],
 //!   [`http::payment_methods`], [`http::tokens`], [`http::webhook_endpoints`],
 //!   [`http::events`], [`http::connected_accounts`]: Stripe's REST resources.
@@ -87,6 +90,7 @@ pub mod ids;
 pub mod list;
 pub mod objects;
 pub mod outbox;
+pub mod redact;
 pub mod store;
 pub mod test_helpers;
 pub mod version;
@@ -94,9 +98,9 @@ pub mod workflows;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
@@ -104,8 +108,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Instrument;
 
-use crate::config::{Config, Settings};
+use crate::config::{Config, DEFAULT_SECRET_KEY, Settings};
 use crate::error::ApiError;
+use crate::http::rejections::{self, unrecognized_url};
 pub use crate::http::state::AppState;
 use crate::objects::institutions;
 use crate::store::Store;
@@ -159,22 +164,28 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             http::idempotency::middleware,
         ))
-        .with_state(state)
+        .with_state(state.clone())
         .layer(DefaultBodyLimit::max(form::MAX_BODY_BYTES))
+        .layer(version::CheckVersionLayer::new(state.store))
         .layer(cors)
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(http_span))
+        .layer(rejections::JsonRejectionsLayer)
         .layer(middleware::from_fn(request_id))
+}
+
+/// The span `tower_http` logs each request in: its URI with every secret redacted (Stripe.js
+/// sends `client_secret` in query strings).
+fn http_span(req: &Request) -> tracing::Span {
+    tracing::debug_span!(
+        "http",
+        method = %req.method(),
+        uri = %redact::uri(req.uri()),
+        version = ?req.version(),
+    )
 }
 
 async fn healthz() -> &'static str {
     "ok"
-}
-
-/// Stripe's answer to a URL it does not know: JSON, never an HTML page.
-fn unrecognized_url(method: &Method, path: &str) -> Response {
-    ApiError::invalid(format!("Unrecognized request URL ({method}: {path})."))
-        .with_status(StatusCode::NOT_FOUND)
-        .into_response()
 }
 
 async fn method_not_allowed(req: Request) -> Response {
@@ -276,6 +287,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             source,
         })?;
     let addr = listener.local_addr().unwrap_or(config.addr);
+    let shutdown = shutdown_signal();
     print_banner(&config, addr);
     // One shutdown signal, shared by the server and the webhook worker.
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -293,7 +305,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, service)
         .with_graceful_shutdown(async move {
-            shutdown_signal().await;
+            shutdown.await;
             let _ = stop.send(true);
         })
         .await;
@@ -307,7 +319,13 @@ pub async fn run(config: Config) -> Result<(), StartError> {
 fn print_banner(config: &Config, addr: std::net::SocketAddr) {
     println!("relink sandbox listening on http://{addr}");
     println!("  database         {}", config.db);
-    println!("  secret key       {}", config.secret_key);
+    // The documented default is public; a key of the merchant's own is not printed whole.
+    let secret_key = if config.secret_key == DEFAULT_SECRET_KEY {
+        config.secret_key.clone()
+    } else {
+        redact::key(&config.secret_key)
+    };
+    println!("  secret key       {secret_key}");
     println!("  publishable key  {}", config.publishable_key);
     if let Some(ca_file) = &config.webhook_ca_file {
         println!("  webhook CA file  {}", ca_file.display());
@@ -332,28 +350,35 @@ fn print_banner(config: &Config, addr: std::net::SocketAddr) {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
+/// Resolves on Ctrl-C or SIGTERM. The handlers are installed when this is called, not when
+/// the future is first polled, so a signal that comes as soon as the banner is out (a test, a
+/// supervisor) still shuts down gracefully instead of killing the process.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    let signals = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        )
+    };
+    async move {
+        #[cfg(unix)]
+        match signals {
+            (Ok(mut interrupt), Ok(mut terminate)) => {
+                tokio::select! {
+                    _ = interrupt.recv() => {},
+                    _ = terminate.recv() => {},
+                }
+            }
+            _ => std::future::pending::<()>().await,
+        }
+        #[cfg(not(unix))]
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+        tracing::info!("shutting down");
     }
-    tracing::info!("shutting down");
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use crate::objects::account::Upcoming;
 use crate::objects::event::Event;
 use crate::objects::institutions::{self, Behaviour, Institution};
 use crate::objects::relink_rules::Authentication;
-use crate::objects::session::Session;
+use crate::objects::session::{ClientSecret, Session};
 use crate::objects::webhook_endpoint::WebhookEndpoint;
 use crate::outbox::{self, Email};
 use crate::store::Tx;
@@ -88,7 +88,7 @@ async fn complete_session(
                 picked,
             },
         )?;
-        session.to_json(tx, &version, true)
+        session.render(tx, &version, ClientSecret::Null)
     })?;
     Ok(Json(body))
 }

@@ -27,6 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "list",
             "outbox",
             "idempotency",
+            "redact",
         ],
     ),
     ("objects", &["objects"]),

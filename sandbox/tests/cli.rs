@@ -87,3 +87,135 @@ fn prints_the_banner_serves_and_stops_on_sigterm() {
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
 }
+
+/// Starts the binary on a free port with `args` and `env`; returns it and its base URL, read
+/// from the banner's first line.
+#[cfg(unix)]
+fn start(args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String, String) {
+    let mut child = Command::new(BIN)
+        .args(["--db", ":memory:", "--addr", "127.0.0.1:0"])
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the sandbox starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+    let mut banner = String::new();
+    stdout.read_line(&mut banner).expect("the banner");
+    let url = banner
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    // The banner ends with the last test institution; the rest of stdout is drained, so that
+    // the sandbox never writes to a closed pipe.
+    while !banner.contains("fcinst_down_bank") {
+        assert!(
+            stdout.read_line(&mut banner).expect("the banner") > 0,
+            "{banner}"
+        );
+    }
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    (child, url, banner)
+}
+
+/// Sends one HTTP/1.1 request and returns the raw response.
+#[cfg(unix)]
+fn http(url: &str, request_line: &str, headers: &str) -> String {
+    let addr = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).expect("the sandbox listens");
+    let request = format!("{request_line}\r\nHost: x\r\n{headers}Connection: close\r\n\r\n");
+    std::io::Write::write_all(&mut stream, request.as_bytes()).expect("request sent");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("a response");
+    response
+}
+
+/// Stops the child with SIGTERM once it serves (so that its signal handler is installed) and
+/// returns what it wrote to stderr.
+#[cfg(unix)]
+fn stop(mut child: std::process::Child, url: &str) -> String {
+    assert!(http(url, "GET /healthz HTTP/1.1", "").starts_with("HTTP/1.1 200"));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("piped stderr")
+        .read_to_string(&mut stderr)
+        .expect("stderr");
+    let status = child.wait().expect("the sandbox exits");
+    assert!(
+        status.success(),
+        "graceful shutdown exits 0, got {status}: {stderr}"
+    );
+    stderr
+}
+
+#[cfg(unix)]
+#[test]
+fn debug_logs_never_show_client_secrets_or_tokens() {
+    let (child, url, _) = start(
+        &[],
+        &[("RUST_LOG", "relink_sandbox=debug,tower_http=debug")],
+    );
+    let auth = "Authorization: Bearer pk_test_relinksandbox000000000000\r\n";
+    let secrets = [
+        "fcsess_client_secret_LOGSECRET1",
+        "seti_1_secret_LOGSECRET2",
+        "hrt_LOGSECRET3",
+        "sk_test_LOGSECRET4",
+    ];
+    for request_line in [
+        format!(
+            "GET /v1/setup_intents/seti_1?client_secret={} HTTP/1.1",
+            secrets[1]
+        ),
+        format!(
+            "GET /v1/link_account_sessions/manifest?expand[]=x&client_secret={} HTTP/1.1",
+            secrets[0]
+        ),
+        format!("GET /hosted-relink.html?token={} HTTP/1.1", secrets[2]),
+        format!("GET /v1/customers?key={} HTTP/1.1", secrets[3]),
+        format!("GET /v1/setup_intents/{}/confirm HTTP/1.1", secrets[1]),
+    ] {
+        let response = http(&url, &request_line, auth);
+        assert!(response.starts_with("HTTP/1.1 "), "{response}");
+    }
+    let stderr = stop(child, &url);
+    assert!(
+        stderr.contains("[redacted]"),
+        "the request log shows the URIs: {stderr}"
+    );
+    for secret in secrets {
+        let tail = secret.rsplit('_').next().unwrap();
+        assert!(!stderr.contains(tail), "{secret} in the log:\n{stderr}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn the_banner_masks_a_custom_secret_key_and_shows_the_default() {
+    let (child, url, banner) = start(&["--secret-key", "sk_test_mycustomkey98765"], &[]);
+    stop(child, &url);
+    assert!(banner.contains("sk_test_…8765"), "{banner}");
+    assert!(!banner.contains("mycustomkey"), "{banner}");
+
+    let (child, url, banner) = start(&[], &[("RELINK_SECRET_KEY", "sk_test_fromtheenv4321")]);
+    stop(child, &url);
+    assert!(banner.contains("sk_test_…4321"), "{banner}");
+    assert!(!banner.contains("fromtheenv"), "{banner}");
+
+    let (child, url, banner) = start(&[], &[]);
+    stop(child, &url);
+    assert!(
+        banner.contains("sk_test_relinksandbox000000000000"),
+        "{banner}"
+    );
+}

@@ -35,9 +35,12 @@ for (const [variant, path] of [['ESM', '/'], ['script tag', '/script.html']]) de
       response.headers()['content-security-policy'],
       "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'",
     );
+    // The page enables the button once its account list has loaded: count the rows after that,
+    // or a slow first load counts none and the check below sees every row as new.
+    const trigger = page.getByTestId('link-account');
+    await page.waitForFunction(() => !document.querySelector('[data-testid="link-account"]').disabled);
     const rowsBefore = await page.getByTestId('account-row').count();
 
-    const trigger = page.getByTestId('link-account');
     await trigger.click();
     const modal = dialog(page);
     await modal.waitFor();

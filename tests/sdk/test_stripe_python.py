@@ -192,6 +192,28 @@ def test_errors_are_stripe_errors(client):
         wrong_key.v1.customers.create(params={"email": "a@example.com"})
 
 
+def test_the_sdks_own_ga_version_gets_stripes_ga_shapes(origin):
+    """stripe-python pins a GA release (as every official SDK does): the sandbox must know it,
+    and render the properties Stripe's GA objects always carry."""
+    ga = stripe.StripeClient(SECRET_KEY, base_addresses={"api": origin})
+    customer = ga.v1.customers.create(params={"email": "jenny.rosen@example.com"})
+    assert (customer.balance, customer.default_source, customer.invoice_settings.footer) == (0, None, None)
+    session = ga.v1.financial_connections.sessions.create(
+        params={"account_holder": {"type": "customer", "customer": customer.id}, "permissions": ["payment_method"]}
+    )
+    assert session.client_secret.startswith("fcsess_client_secret_")
+    assert "relink_result" not in session and "return_url" not in session and "filters" not in session
+    retrieved = ga.v1.financial_connections.sessions.retrieve(session.id)
+    assert retrieved.client_secret is None, "only the create response shows the client secret"
+
+    for bad in ["lol", "2026-02-30", "2099-12-31.acacia"]:
+        wrong = stripe.StripeClient(SECRET_KEY, base_addresses={"api": origin}, stripe_version=bad)
+        with pytest.raises(stripe.InvalidRequestError) as refused:
+            wrong.v1.customers.retrieve(customer.id)
+        assert refused.value.http_status == 400
+        assert str(refused.value.user_message).startswith(f"Invalid Stripe API version: {bad}.")
+
+
 def test_payments_setup_intent_with_mandate_then_payouts_token(client, customer):
     account = link_account(client, customer)
     intent = client.v1.setup_intents.create(

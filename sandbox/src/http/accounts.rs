@@ -15,6 +15,7 @@ use crate::list::{Cursor, Page, list_object, paginate};
 use crate::objects::account::{self, Account, AccountHolder, Feature};
 use crate::objects::authorization::Authorization;
 use crate::objects::session::Session;
+use crate::objects::{connected_account, customer};
 use crate::store::Tx;
 use crate::version::ApiVersion;
 use crate::workflows::account_status;
@@ -54,12 +55,19 @@ async fn list(
             "You may only specify one of account_holder[customer] and account_holder[account].",
         ));
     }
+    let held_by_connected_account = holder_account.is_some();
     // Both name the holder, which is one indexed column.
     let customer = customer.or(holder_account);
     let session = params.take_str(&["session"])?;
     let cursor = Cursor::take(&mut params)?;
     params.finish()?;
     cursor.check()?;
+    // An unknown holder is an error, not an empty list: Stripe says which ID is wrong.
+    if let Some(holder) = &customer {
+        state.transaction(&scope, |tx| {
+            holder_exists(tx, holder, held_by_connected_account)
+        })?;
+    }
     let page = state.transaction(&scope, |tx| match &session {
         None => {
             let (items, has_more) = tx.page::<Account>(
@@ -77,6 +85,20 @@ async fn list(
         page.has_more,
         ACCOUNTS_URL,
     )))
+}
+
+/// Fails with `resource_missing` unless `holder` is a customer or, when `connected`, one of
+/// the platform's connected accounts.
+fn holder_exists(tx: &Tx<'_>, holder: &str, connected: bool) -> ApiResult<()> {
+    if connected {
+        let param = "account_holder[account]";
+        connected_account::fetch(tx, holder, || {
+            ApiError::no_such("account", holder, Some(param))
+        })?;
+    } else {
+        customer::ensure_exists(tx, holder, "account_holder[customer]")?;
+    }
+    Ok(())
 }
 
 /// The accounts a session linked (only `customer`'s, when given). A session links a handful of

@@ -11,6 +11,7 @@ pub mod hosted;
 pub mod idempotency;
 pub mod link_flow;
 pub mod payment_methods;
+pub mod rejections;
 pub mod sessions;
 pub mod setup_intents;
 pub mod state;

@@ -11,7 +11,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::form::Params;
 use crate::http::state::AppState;
 use crate::objects::account::AccountHolder;
-use crate::objects::session::{DeliveryMethod, NewSession, Session, UiMode};
+use crate::objects::session::{ClientSecret, DeliveryMethod, NewSession, Session, UiMode};
 use crate::version::ApiVersion;
 use crate::workflows::hosted_relink;
 
@@ -49,7 +49,7 @@ async fn retrieve(
     params.finish()?;
     let body = state.transaction(&scope, |tx| {
         tx.fetch::<Session>(&id, Some("id"))?
-            .to_json(tx, &version, true)
+            .render(tx, &version, ClientSecret::Null)
     })?;
     Ok(Json(body))
 }
@@ -61,15 +61,16 @@ fn read_new_session(params: &mut Params) -> ApiResult<NewSession> {
     if permissions.is_empty() {
         return Err(ApiError::missing("permissions"));
     }
-    let account_subcategories = read_filters(params)?;
+    let (account_subcategories, filter_country) = read_filters(params)?;
     let limit_accounts = read_limit(params)?;
     let relink_options = read_relink_options(params)?;
-    let return_url = params.take_str(&["return_url"])?;
+    let return_url = params.take_url(&["return_url"])?;
     let (ui_mode, hosted) = read_hosted(params, relink_options.as_ref())?;
     Ok(NewSession {
         account_holder,
         permissions,
         account_subcategories,
+        filter_country,
         limit_accounts,
         relink_options,
         return_url,
@@ -117,12 +118,23 @@ fn read_account_holder(params: &mut Params) -> ApiResult<Option<AccountHolder>> 
     }
 }
 
-/// `filters[account_subcategories][]`; sent empty, it filters nothing.
-fn read_filters(params: &mut Params) -> ApiResult<Option<Vec<AccountSubcategory>>> {
+/// `filters[account_subcategories][]` (sent empty, it filters nothing) and `filters[country]`.
+fn read_filters(
+    params: &mut Params,
+) -> ApiResult<(Option<Vec<AccountSubcategory>>, Option<String>)> {
     let sent = params.contains(&["filters", "account_subcategories"]);
     let kinds =
         params.take_enum_list::<AccountSubcategory>(&["filters", "account_subcategories"])?;
-    Ok((sent && !kinds.is_empty()).then_some(kinds))
+    let country = params.take_str(&["filters", "country"])?;
+    if let Some(country) = &country
+        && !(country.len() == 2 && country.bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        return Err(ApiError::invalid_param(
+            "filters[country]",
+            format!("Invalid filters[country] `{country}`: use a two-letter country code like US."),
+        ));
+    }
+    Ok(((sent && !kinds.is_empty()).then_some(kinds), country))
 }
 
 /// `limits[accounts]`, 1 to 100.

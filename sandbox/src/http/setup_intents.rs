@@ -17,7 +17,7 @@ use crate::form::Params;
 use crate::http::state::AppState;
 use crate::objects::mandate::Acceptance;
 use crate::objects::payment_method::PaymentMethod;
-use crate::objects::setup_intent::{SetupIntent, SetupIntentStatus, debits};
+use crate::objects::setup_intent::{SetupIntent, SetupIntentStatus, Usage, debits};
 use crate::store::Tx;
 use crate::workflows::payment_setup::{
     self, NewIntent, PaymentMethodData, confirm, create_payment_method,
@@ -143,7 +143,9 @@ pub(crate) async fn create(
     let confirm_now = params.take_bool(&["confirm"])?.unwrap_or(false);
     let acceptance = take_mandate_data(&mut params, &client)?;
     let financial_connections_permissions = read_financial_connections_permissions(&mut params)?;
-    params.take_str(&["usage"])?;
+    let usage = params
+        .take_enum_serde::<Usage>(&["usage"])?
+        .unwrap_or_default();
     let expand = Expand::parse(params.take_expand()?)?;
     params.finish()?;
     if payment_method_data.is_some() && payment_method.is_some() {
@@ -162,6 +164,7 @@ pub(crate) async fn create(
         flow_directions,
         confirm: confirm_now.then(|| acceptance.filter(|_| needs_mandate)),
         financial_connections_permissions,
+        usage,
     };
     let body = state.transaction(&scope, |tx| {
         let intent = payment_setup::create_intent(tx, new)?;
@@ -322,7 +325,7 @@ async fn confirm_handler(
     let client_secret = params.take_str(&["client_secret"])?;
     let data = take_payment_method_data(&mut params)?;
     let acceptance = take_mandate_data(&mut params, &client)?;
-    params.take_str(&["return_url"])?;
+    params.take_url(&["return_url"])?;
     let expand = Expand::parse(params.take_expand()?)?;
     params.finish()?;
     let body = transaction_for(&state, key, &scope, client_secret.as_deref(), |tx| {

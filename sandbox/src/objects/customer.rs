@@ -31,18 +31,51 @@ impl Document for Customer {
 }
 
 impl Customer {
-    /// The API representation.
+    /// The API representation: every property Stripe's published `Customer` declares required
+    /// (null or Stripe's default where the sandbox keeps nothing), and the optional ones
+    /// Stripe returns too, so typed merchant code meets no missing field.
     pub fn to_json(&self) -> Value {
         json!({
             "id": self.id,
             "object": "customer",
+            "address": null,
+            "balance": 0,
             "created": self.created,
+            "currency": null,
+            "default_source": null,
+            "delinquent": false,
+            "description": null,
+            "discount": null,
             "email": self.email,
-            "name": self.name,
-            "preferred_locales": self.preferred_locales,
+            "invoice_prefix": self.invoice_prefix(),
+            "invoice_settings": {
+                "custom_fields": null,
+                "default_payment_method": null,
+                "footer": null,
+                "rendering_options": null,
+            },
             "livemode": false,
             "metadata": {},
+            "name": self.name,
+            "next_invoice_sequence": 1,
+            "phone": null,
+            "preferred_locales": self.preferred_locales,
+            "shipping": null,
+            "tax_exempt": "none",
+            "test_clock": null,
         })
+    }
+
+    /// Stripe gives every customer an invoice number prefix of uppercase letters and digits;
+    /// the sandbox derives it from the ID so that it is stable.
+    fn invoice_prefix(&self) -> String {
+        let suffix = self.id.strip_prefix("cus_").unwrap_or(&self.id);
+        suffix
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(8)
+            .map(|c| c.to_ascii_uppercase())
+            .collect()
     }
 }
 

@@ -50,8 +50,6 @@ pub const AUTHORIZATION_UPCOMING_DEACTIVATION: &str =
 /// `financial_connections.authorization.expected_deactivation_date_updated`.
 pub const AUTHORIZATION_EXPECTED_DEACTIVATION_DATE_UPDATED: &str =
     "financial_connections.authorization.expected_deactivation_date_updated";
-/// `financial_connections.session.updated`.
-pub const SESSION_UPDATED: &str = "financial_connections.session.updated";
 
 /// A recorded event.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -129,10 +127,7 @@ impl Event {
             "object": "event",
             "api_version": version.0,
             "created": self.created,
-            "data": {
-                "object": self.object,
-                "previous_attributes": self.previous_attributes,
-            },
+            "data": {"object": self.object},
             "livemode": false,
             "pending_webhooks": self.pending_webhooks,
             "request": {"id": null, "idempotency_key": null},
@@ -142,12 +137,18 @@ impl Event {
             body["account"] = json!(account);
         }
         version.hide_captured_preview_fields(&mut body["data"]["object"], CAPTURED);
-        // The changed fields' old values are fields of the same object.
-        if let Some(declared) = CAPTURED
-            .iter()
-            .find(|d| Some(d.object) == self.object_kind())
-        {
-            version.hide_preview_fields(&mut body["data"]["previous_attributes"], declared);
+        // Optional in Stripe's declarations, and absent rather than null for events that
+        // changed no earlier value. The old values are fields of the same object, and lose the
+        // same preview fields.
+        if let Some(previous) = &self.previous_attributes {
+            let mut previous = previous.clone();
+            if let Some(declared) = CAPTURED
+                .iter()
+                .find(|d| Some(d.object) == self.object_kind())
+            {
+                version.hide_preview_fields(&mut previous, declared);
+            }
+            body["data"]["previous_attributes"] = previous;
         }
         body
     }
@@ -189,7 +190,9 @@ mod tests {
         let event = Event {
             id: "evt_2".into(),
             created: 1,
-            event_type: SESSION_UPDATED.into(),
+            // No event in Stripe's catalog carries a session; the rendering still must not
+            // depend on which kinds of object an event nests.
+            event_type: "financial_connections.account.reactivated".into(),
             object: json!({"object": "financial_connections.session", "id": "fcsess_1",
                 "ui_mode": "hosted", "hosted": {"delivery_method": "url"}, "url": "http://x",
                 "status": "succeeded", "relink_options": null, "relink_result": null,

@@ -53,7 +53,8 @@ impl Mandate {
             "payment_method": self.payment_method,
             "payment_method_details": {
                 "type": "us_bank_account",
-                "us_bank_account": {"collection_method": null},
+                // `collection_method` is `paper` for paper mandates and absent otherwise.
+                "us_bank_account": {},
             },
             "status": "active",
             "type": "multi_use",

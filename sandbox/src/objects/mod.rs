@@ -10,6 +10,7 @@ pub mod bank_account;
 pub mod connected_account;
 pub mod customer;
 pub mod event;
+pub mod event_types;
 pub mod hosted_rules;
 pub mod institutions;
 pub mod mandate;

@@ -48,14 +48,17 @@ impl PaymentMethod {
         Ok(json!({
             "id": self.id,
             "object": "payment_method",
+            "allow_redisplay": "unspecified",
             "billing_details": {
                 "address": null,
                 "email": self.billing_email,
                 "name": self.billing_name,
                 "phone": null,
+                "tax_id": null,
             },
             "created": self.created,
             "customer": self.customer,
+            "customer_account": null,
             "livemode": false,
             "metadata": {},
             "type": "us_bank_account",

@@ -111,6 +111,9 @@ pub struct Session {
     pub permissions: Vec<Permission>,
     /// `filters.account_subcategories`; `None` means every kind of account.
     pub account_subcategories: Option<Vec<AccountSubcategory>>,
+    /// `filters.country`, as the merchant sent it.
+    #[serde(default)]
+    pub filter_country: Option<String>,
     /// `limits.accounts`.
     pub limit_accounts: u32,
     /// Set on relink sessions.
@@ -157,6 +160,18 @@ impl Document for Session {
     }
 }
 
+/// Whether a rendered session shows its client secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientSecret {
+    /// The create response: the merchant's server hands the secret to its page.
+    Shown,
+    /// Every other response to the merchant's server: `client_secret: null`, as Stripe renders
+    /// a session it is not creating.
+    Null,
+    /// The browser's own flow, which already holds the secret: no `client_secret` at all.
+    Omitted,
+}
+
 /// Accounts per session when `limits[accounts]` is not given: one for relinks (payments and
 /// payouts need exactly one), Stripe's maximum otherwise.
 const DEFAULT_RELINK_LIMIT: u32 = 1;
@@ -200,12 +215,28 @@ impl Session {
     }
 
     /// The API representation in `version`; `with_secret` is false for the browser, which
-    /// already holds the secret and must not see it echoed into logs or page state.
+    /// already holds the secret and must not see it echoed into logs or page state, and true
+    /// for the create response.
     pub fn to_json(
         &self,
         tx: &Tx<'_>,
         version: &ApiVersion,
         with_secret: bool,
+    ) -> ApiResult<Value> {
+        let secret = if with_secret {
+            ClientSecret::Shown
+        } else {
+            ClientSecret::Omitted
+        };
+        self.render(tx, version, secret)
+    }
+
+    /// The API representation in `version`, showing the client secret as `secret` says.
+    pub fn render(
+        &self,
+        tx: &Tx<'_>,
+        version: &ApiVersion,
+        secret: ClientSecret,
     ) -> ApiResult<Value> {
         let linked = account::load_all(tx, &self.accounts)?;
         let mut out = json!({
@@ -217,16 +248,25 @@ impl Session {
                 false,
                 "/v1/financial_connections/accounts",
             ),
-            "filters": self.account_subcategories.as_ref()
-                .map(|kinds| json!({"account_subcategories": kinds})),
             "limits": {"accounts": self.limit_accounts},
             "livemode": false,
             "permissions": self.permissions,
             "prefetch": [],
-            "return_url": self.return_url,
         });
-        if with_secret {
-            out["client_secret"] = json!(self.client_secret);
+        // Optional in Stripe's declarations, and absent rather than null when unset.
+        if self.account_subcategories.is_some() || self.filter_country.is_some() {
+            out["filters"] = json!({
+                "account_subcategories": self.account_subcategories,
+                "country": self.filter_country,
+            });
+        }
+        if let Some(return_url) = &self.return_url {
+            out["return_url"] = json!(return_url);
+        }
+        match secret {
+            ClientSecret::Shown => out["client_secret"] = json!(self.client_secret),
+            ClientSecret::Null => out["client_secret"] = Value::Null,
+            ClientSecret::Omitted => {}
         }
         out["relink_options"] = json!(self.relink_options);
         out["relink_result"] = json!(self.relink_result);
@@ -248,6 +288,8 @@ pub struct NewSession {
     pub permissions: Vec<Permission>,
     /// `filters[account_subcategories][]`.
     pub account_subcategories: Option<Vec<AccountSubcategory>>,
+    /// `filters[country]`.
+    pub filter_country: Option<String>,
     /// `limits[accounts]`.
     pub limit_accounts: Option<u32>,
     /// `relink_options`.
@@ -335,6 +377,7 @@ pub fn create(tx: &Tx<'_>, new: NewSession) -> ApiResult<Session> {
         account_subcategories: new
             .account_subcategories
             .or_else(|| is_relink.then_some(default_kinds)),
+        filter_country: new.filter_country,
         limit_accounts: new.limit_accounts.unwrap_or(if is_relink {
             DEFAULT_RELINK_LIMIT
         } else {
@@ -370,6 +413,7 @@ mod tests {
             account_holder: None,
             permissions: vec![Permission::Balances],
             account_subcategories: None,
+            filter_country: None,
             limit_accounts: 1,
             relink_options: None,
             relink_result: None,

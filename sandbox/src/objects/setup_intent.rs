@@ -19,6 +19,17 @@ pub enum SetupIntentStatus {
     Succeeded,
 }
 
+/// `usage`: whether the payment method will be used while the customer is present.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Usage {
+    /// Charged later, without the customer (Stripe's default).
+    #[default]
+    OffSession,
+    /// Charged while the customer is in the checkout flow.
+    OnSession,
+}
+
 /// A SetupIntent.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SetupIntent {
@@ -42,6 +53,9 @@ pub struct SetupIntent {
     /// session that collects the account (Stripe.js's `collectBankAccountForSetup`) asks for.
     #[serde(default = "default_permissions")]
     pub financial_connections_permissions: Vec<Permission>,
+    /// `usage`.
+    #[serde(default)]
+    pub usage: Usage,
 }
 
 /// Stripe's default: a bank account collected for a SetupIntent is shared for payments only.
@@ -69,6 +83,7 @@ impl SetupIntent {
         json!({
             "id": self.id,
             "object": "setup_intent",
+            "allowed_payment_method_types": null,
             "application": null,
             "automatic_payment_methods": null,
             "cancellation_reason": null,
@@ -76,6 +91,7 @@ impl SetupIntent {
             "created": self.created,
             "customer": self.customer,
             "description": null,
+            "excluded_payment_method_types": null,
             "flow_directions": self.flow_directions,
             "last_setup_error": null,
             "latest_attempt": null,
@@ -83,16 +99,22 @@ impl SetupIntent {
             "mandate": self.mandate,
             "metadata": {},
             "next_action": null,
+            "on_behalf_of": null,
             "payment_method": self.payment_method,
+            "payment_method_configuration_details": null,
             "payment_method_options": {
                 "us_bank_account": {
-                    "financial_connections": {"permissions": self.financial_connections_permissions},
+                    "financial_connections": {
+                        "permissions": self.financial_connections_permissions,
+                        "prefetch": [],
+                    },
                     "verification_method": "automatic",
                 },
             },
             "payment_method_types": ["us_bank_account"],
+            "single_use_mandate": null,
             "status": self.status,
-            "usage": "off_session",
+            "usage": self.usage,
         })
     }
 }

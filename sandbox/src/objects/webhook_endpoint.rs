@@ -51,6 +51,7 @@ impl WebhookEndpoint {
             "id": self.id,
             "object": "webhook_endpoint",
             "api_version": self.api_version,
+            "application": null,
             "created": self.created,
             "description": self.description,
             "enabled_events": self.enabled_events,

@@ -7,19 +7,16 @@
 //! SetupIntent then hands the account it linked to that intent.
 
 use relink::model::{AccountStatus, InactiveCause, SessionStatus};
-use serde_json::json;
 
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::objects::account::{Account, AccountHolder, Inactive, Upcoming, fresh_account_numbers};
 use crate::objects::authorization::Authorization;
-use crate::objects::event::{self, Event};
 use crate::objects::institutions::{self, Behaviour, Institution};
 use crate::objects::relink_rules::{Authentication, Decision, KnownAccount, Link, decide};
 use crate::objects::session::Session;
 use crate::store::Tx;
-use crate::version::ApiVersion;
 use crate::workflows::{account_status, expected_deactivation, payment_setup};
 
 /// What the customer did in a session, as far as finishing it is concerned.
@@ -276,7 +273,8 @@ fn link_new(
     Ok(account.id)
 }
 
-/// Saves the session's final state and records `financial_connections.session.updated`.
+/// Saves the session's final state. No event: Stripe's catalog has none for sessions, and
+/// merchants learn the outcome by retrieving the session or from the accounts' events.
 fn record_result(
     tx: &Tx<'_>,
     mut session: Session,
@@ -287,11 +285,5 @@ fn record_result(
     session.relink_result = decision.relink_result;
     session.status = decision.status;
     tx.put(&session)?;
-    Event::record(
-        tx,
-        event::SESSION_UPDATED,
-        session.to_json(tx, &ApiVersion::preview(), false)?,
-        Some(json!({"status": SessionStatus::Pending})),
-    )?;
     Ok(session)
 }

@@ -20,7 +20,7 @@ use crate::objects::customer;
 use crate::objects::mandate::{Acceptance, Mandate};
 use crate::objects::payment_method::PaymentMethod;
 use crate::objects::session::{self, ForSetupIntent, NewSession, Session};
-use crate::objects::setup_intent::{SetupIntent, SetupIntentStatus, default_permissions};
+use crate::objects::setup_intent::{SetupIntent, SetupIntentStatus, Usage, default_permissions};
 use crate::store::Tx;
 
 /// `payment_method_data` for a `us_bank_account`.
@@ -97,6 +97,8 @@ pub struct NewIntent {
     pub confirm: Option<Option<Acceptance>>,
     /// `payment_method_options[us_bank_account][financial_connections][permissions][]`.
     pub financial_connections_permissions: Option<Vec<Permission>>,
+    /// `usage`.
+    pub usage: Usage,
 }
 
 /// Creates a SetupIntent with its payment method, confirming it at once when asked.
@@ -127,6 +129,7 @@ pub fn create_intent(tx: &Tx<'_>, new: NewIntent) -> ApiResult<SetupIntent> {
         financial_connections_permissions: new
             .financial_connections_permissions
             .unwrap_or_else(default_permissions),
+        usage: new.usage,
     };
     tx.put(&intent)?;
     match new.confirm {

@@ -37,6 +37,7 @@ use crate::ids;
 use crate::objects::event::Event;
 use crate::objects::webhook_endpoint::WebhookEndpoint;
 use crate::outbox::{self, Delivery};
+use crate::redact;
 use crate::store::{Store, Tx};
 use crate::version::ApiVersion;
 
@@ -118,7 +119,7 @@ pub async fn deliver_due(store: &Store, client: &Client) -> ApiResult<usize> {
             delivered += 1;
         } else {
             tracing::info!(
-                %url, ?status, error = error.as_deref().unwrap_or(""),
+                url = %redact::url(&url), ?status, error = error.as_deref().unwrap_or(""),
                 "webhook delivery failed; will retry"
             );
         }
