@@ -27,6 +27,9 @@
 //! [`objects`]: the API objects, their rules and their rendering:
 //! - [`objects::customer`], [`objects::account`], [`objects::authorization`],
 //!   [`objects::session`]: who links, what is linked, the credentials, the linking.
+//! - [`objects::account_holder`], [`objects::status_details`], [`objects::account_numbers`]:
+//!   what accounts and authorizations share: their holder, why or when they stop working, and
+//!   their (tokenized) account numbers.
 //! - [`objects::setup_intent`], [`objects::payment_method`], [`objects::mandate`],
 //!   [`objects::token`]: payment methods, mandates and payout tokens made from accounts.
 //! - [`objects::webhook_endpoint`], [`objects::event`]: where events go, and what changed.

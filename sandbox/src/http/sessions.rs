@@ -10,7 +10,7 @@ use crate::auth::{Scope, SecretKey};
 use crate::error::{ApiError, ApiResult};
 use crate::form::Params;
 use crate::http::state::AppState;
-use crate::objects::account::AccountHolder;
+use crate::objects::account_holder::AccountHolder;
 use crate::objects::session::{ClientSecret, DeliveryMethod, NewSession, Session, UiMode};
 use crate::version::ApiVersion;
 use crate::workflows::hosted_relink;

@@ -8,176 +8,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
-use crate::objects::institutions::{self, Behaviour, Institution};
+use crate::objects::account_holder::AccountHolder;
+use crate::objects::account_numbers::{AccountNumber, AccountNumberStatus, IdentifierType};
+use crate::objects::status_details::{Inactive, Upcoming};
 use crate::store::{Document, Index, Tx};
 use crate::version::{ApiVersion, PreviewFields};
-
-/// `account_holder`: who owns an account or a session's accounts.
-///
-/// Stored as `{"customer": …}` or `{"account": …}`; documents written before connected
-/// accounts existed hold the first form, so they still read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum AccountHolder {
-    /// `type: "customer"`: a customer (`cus_…`).
-    Customer {
-        /// `cus_…`.
-        customer: String,
-    },
-    /// `type: "account"`: a connected account (`acct_…`), for Connect payouts.
-    Account {
-        /// `acct_…`.
-        account: String,
-    },
-}
-
-impl AccountHolder {
-    /// A customer holder.
-    pub fn customer(id: impl Into<String>) -> Self {
-        AccountHolder::Customer {
-            customer: id.into(),
-        }
-    }
-
-    /// A connected account holder.
-    pub fn account(id: impl Into<String>) -> Self {
-        AccountHolder::Account { account: id.into() }
-    }
-
-    /// The holder's ID, a `cus_…` or an `acct_…`: what the store indexes.
-    pub fn id(&self) -> &str {
-        match self {
-            AccountHolder::Customer { customer } => customer,
-            AccountHolder::Account { account } => account,
-        }
-    }
-
-    /// The customer, for customer holders.
-    pub fn customer_id(&self) -> Option<&str> {
-        match self {
-            AccountHolder::Customer { customer } => Some(customer),
-            AccountHolder::Account { .. } => None,
-        }
-    }
-
-    /// The API representation.
-    pub fn to_json(holder: Option<&AccountHolder>) -> Value {
-        match holder {
-            Some(AccountHolder::Customer { customer }) => {
-                json!({"type": "customer", "customer": customer})
-            }
-            Some(AccountHolder::Account { account }) => {
-                json!({"type": "account", "account": account})
-            }
-            None => Value::Null,
-        }
-    }
-}
-
-/// `status_details.inactive`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Inactive {
-    /// What can repair it.
-    pub action: InactiveAction,
-    /// Why it is inactive.
-    pub cause: InactiveCause,
-}
-
-impl Inactive {
-    /// The details an account or authorization gets when deactivated for `cause`.
-    pub fn because(cause: InactiveCause) -> Self {
-        Inactive {
-            action: cause.action(),
-            cause,
-        }
-    }
-}
-
-/// `status_details.active`: a working connection that is known to stop on a date (a bank
-/// consent that lapses), so the customer can relink before it breaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Upcoming {
-    /// Why it will stop: `access_expired`, `institution_requirement` or `unspecified`, the
-    /// cause it is deactivated with when the date passes.
-    pub cause: InactiveCause,
-    /// When it stops (Unix seconds).
-    pub expected_deactivation_date: i64,
-}
-
-impl Upcoming {
-    /// The causes Stripe's `status_details.active.cause` has.
-    pub const CAUSES: &'static [InactiveCause] = &[
-        InactiveCause::AccessExpired,
-        InactiveCause::InstitutionRequirement,
-        InactiveCause::Unspecified,
-    ];
-
-    /// `status_details.active.action`: what keeps it working.
-    pub fn action(&self) -> InactiveAction {
-        self.cause.action()
-    }
-}
-
-/// `account_numbers[].identifier_type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IdentifierType {
-    /// The real account number.
-    AccountNumber,
-    /// A tokenized account number (TAN) issued by the bank.
-    TokenizedAccountNumber,
-}
-
-/// `account_numbers[].status`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountNumberStatus {
-    /// Usable for ACH.
-    Transactable,
-    /// No longer usable.
-    Deactivated,
-}
-
-/// One item of `account_numbers`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountNumber {
-    /// Real number or TAN.
-    pub identifier_type: IdentifierType,
-    /// Whether it can be used.
-    pub status: AccountNumberStatus,
-    /// When a TAN stops working (Unix seconds).
-    pub expected_expiry_date: Option<i64>,
-}
-
-/// The account numbers an account gets when linked or relinked at `institution` at `now`.
-///
-/// Relinking is how a customer gets a fresh TAN, so a relink at the TAN institution issues one
-/// that lives a year rather than another 20-day one.
-pub fn fresh_account_numbers(
-    institution: &Institution,
-    now: i64,
-    relinked: bool,
-) -> Vec<AccountNumber> {
-    const YEAR: i64 = 365 * 24 * 60 * 60;
-    match institution.behaviour {
-        Behaviour::ExpiringTans => vec![AccountNumber {
-            identifier_type: IdentifierType::TokenizedAccountNumber,
-            status: AccountNumberStatus::Transactable,
-            expected_expiry_date: Some(
-                now + if relinked {
-                    YEAR
-                } else {
-                    institutions::EXPIRING_TAN_LIFETIME_SECS
-                },
-            ),
-        }],
-        _ => vec![AccountNumber {
-            identifier_type: IdentifierType::AccountNumber,
-            status: AccountNumberStatus::Transactable,
-            expected_expiry_date: None,
-        }],
-    }
-}
 
 /// A Financial Connections account.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -354,28 +189,6 @@ impl Account {
     }
 }
 
-/// How long before a TAN expires the sandbox announces it
-/// (`financial_connections.account.upcoming_account_number_expiry`): the hosted relink window.
-pub const EXPIRY_NOTICE_SECS: i64 = 30 * 24 * 60 * 60;
-
-impl AccountNumber {
-    /// Whether this is a TAN that has expired by `now` and still reads as transactable.
-    pub fn is_expired_tan(&self, now: i64) -> bool {
-        self.identifier_type == IdentifierType::TokenizedAccountNumber
-            && self.status == AccountNumberStatus::Transactable
-            && self.expected_expiry_date.is_some_and(|at| at <= now)
-    }
-
-    /// Whether this is a working TAN that expires within [`EXPIRY_NOTICE_SECS`] of `now`.
-    pub fn expires_soon(&self, now: i64) -> bool {
-        self.identifier_type == IdentifierType::TokenizedAccountNumber
-            && self.status == AccountNumberStatus::Transactable
-            && self
-                .expected_expiry_date
-                .is_some_and(|expiry| now < expiry && expiry - now <= EXPIRY_NOTICE_SECS)
-    }
-}
-
 impl Account {
     /// Whether the account's tokenized account number no longer works.
     pub fn tan_deactivated(&self) -> bool {
@@ -496,6 +309,8 @@ impl Feature {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::objects::account_numbers::fresh_account_numbers;
+    use crate::objects::institutions;
 
     #[test]
     fn the_preview_declaration_names_exactly_the_fields_ga_loses() {

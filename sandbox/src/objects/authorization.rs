@@ -7,7 +7,8 @@ use relink::model::{AccountStatus, InactiveCause};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::objects::account::{AccountHolder, Inactive, Upcoming};
+use crate::objects::account_holder::AccountHolder;
+use crate::objects::status_details::{Inactive, Upcoming};
 use crate::store::{Document, Index};
 use crate::version::{ApiVersion, PreviewFields};
 

@@ -12,7 +12,9 @@ use relink::model::{AccountStatus, InactiveAction, SessionStatus};
 
 use crate::config::Settings;
 use crate::error::{ApiError, ApiResult, ErrorType};
-use crate::objects::account::{Account, AccountHolder, AccountNumberStatus, IdentifierType};
+use crate::objects::account::Account;
+use crate::objects::account_holder::AccountHolder;
+use crate::objects::account_numbers::{AccountNumberStatus, IdentifierType};
 use crate::objects::connected_account;
 use crate::objects::customer::Customer;
 use crate::objects::session::Session;

@@ -5,6 +5,8 @@
 //! queues webhooks or knows about HTTP — the [`workflows`](crate::workflows) above do that.
 
 pub mod account;
+pub mod account_holder;
+pub mod account_numbers;
 pub mod authorization;
 pub mod bank_account;
 pub mod connected_account;
@@ -18,5 +20,6 @@ pub mod payment_method;
 pub mod relink_rules;
 pub mod session;
 pub mod setup_intent;
+pub mod status_details;
 pub mod token;
 pub mod webhook_endpoint;

@@ -18,9 +18,10 @@ use relink::model::AccountStatus;
 use serde_json::json;
 
 use crate::error::{ApiError, ApiResult};
-use crate::objects::account::{Account, Upcoming};
+use crate::objects::account::Account;
 use crate::objects::authorization::Authorization;
 use crate::objects::event::{self, Event};
+use crate::objects::status_details::Upcoming;
 use crate::store::Tx;
 use crate::version::ApiVersion;
 use crate::workflows::account_status;

@@ -11,11 +11,14 @@ use relink::model::{AccountStatus, InactiveCause, SessionStatus};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::objects::account::{Account, AccountHolder, Inactive, Upcoming, fresh_account_numbers};
+use crate::objects::account::Account;
+use crate::objects::account_holder::AccountHolder;
+use crate::objects::account_numbers::fresh_account_numbers;
 use crate::objects::authorization::Authorization;
 use crate::objects::institutions::{self, Behaviour, Institution};
 use crate::objects::relink_rules::{Authentication, Decision, KnownAccount, Link, decide};
 use crate::objects::session::Session;
+use crate::objects::status_details::{Inactive, Upcoming};
 use crate::store::Tx;
 use crate::workflows::{account_status, expected_deactivation, payment_setup};
 

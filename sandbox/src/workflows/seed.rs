@@ -5,10 +5,13 @@ use relink::model::{AccountStatus, InactiveCause, Permission};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::objects::account::{Account, AccountHolder, Inactive, fresh_account_numbers};
+use crate::objects::account::Account;
+use crate::objects::account_holder::AccountHolder;
+use crate::objects::account_numbers::fresh_account_numbers;
 use crate::objects::authorization::Authorization;
 use crate::objects::customer::Customer;
 use crate::objects::institutions::{self, BankAccount, Institution};
+use crate::objects::status_details::Inactive;
 use crate::store::{Store, Tx};
 
 /// The demo customer's stable ID.

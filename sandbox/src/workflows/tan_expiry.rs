@@ -7,7 +7,8 @@
 
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
-use crate::objects::account::{Account, AccountNumberStatus, IdentifierType};
+use crate::objects::account::Account;
+use crate::objects::account_numbers::{AccountNumberStatus, IdentifierType};
 use crate::objects::event::{self, Event};
 use crate::store::Tx;
 use crate::version::ApiVersion;
