@@ -36,6 +36,40 @@ async fn connected_account(sandbox: &Sandbox, email: &str) -> Value {
         .ok()
 }
 
+/// A new connected account's `acct_…`.
+async fn connected_account_id(sandbox: &Sandbox, email: &str) -> String {
+    connected_account(sandbox, email).await["id"]
+        .as_str()
+        .expect("acct_ id")
+        .to_owned()
+}
+
+/// A session for a new customer of `account`, made acting for that account.
+async fn session_for_a_customer_of(sandbox: &Sandbox, account: &str) -> Value {
+    let customer = as_account(
+        sandbox,
+        account,
+        Method::POST,
+        "/v1/customers",
+        "email=j%40example.com",
+    )
+    .await
+    .ok();
+    as_account(
+        sandbox,
+        account,
+        Method::POST,
+        "/v1/financial_connections/sessions",
+        &format!(
+            "account_holder[type]=customer&account_holder[customer]={}\
+             &permissions[]=payment_method",
+            customer["id"].as_str().expect("cus_ id")
+        ),
+    )
+    .await
+    .ok()
+}
+
 #[tokio::test]
 async fn connected_accounts_are_created_and_retrieved_with_stripes_shape() {
     let sandbox = Sandbox::new();
@@ -582,10 +616,7 @@ async fn hosted_relink_emails_the_connected_account() {
 #[tokio::test]
 async fn connect_webhook_endpoints_get_the_connected_accounts_events() {
     let sandbox = Sandbox::new();
-    let acct = connected_account(&sandbox, "a@example.com").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let acct = connected_account_id(&sandbox, "a@example.com").await;
     for connect in ["true", "false"] {
         sandbox
             .post(
@@ -597,28 +628,7 @@ async fn connect_webhook_endpoints_get_the_connected_accounts_events() {
             .await
             .ok();
     }
-    let customer = as_account(
-        &sandbox,
-        &acct,
-        Method::POST,
-        "/v1/customers",
-        "email=j%40example.com",
-    )
-    .await
-    .ok();
-    let session = as_account(
-        &sandbox,
-        &acct,
-        Method::POST,
-        "/v1/financial_connections/sessions",
-        &format!(
-            "account_holder[type]=customer&account_holder[customer]={}\
-             &permissions[]=payment_method",
-            customer["id"].as_str().unwrap()
-        ),
-    )
-    .await
-    .ok();
+    let session = session_for_a_customer_of(&sandbox, &acct).await;
     let done = as_account(
         &sandbox,
         &acct,
@@ -692,32 +702,8 @@ async fn connect_webhook_endpoints_get_the_connected_accounts_events() {
 #[tokio::test]
 async fn the_clock_moves_for_connected_accounts_too() {
     let sandbox = Sandbox::new();
-    let acct = connected_account(&sandbox, "a@example.com").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let customer = as_account(
-        &sandbox,
-        &acct,
-        Method::POST,
-        "/v1/customers",
-        "email=j%40example.com",
-    )
-    .await
-    .ok();
-    let session = as_account(
-        &sandbox,
-        &acct,
-        Method::POST,
-        "/v1/financial_connections/sessions",
-        &format!(
-            "account_holder[type]=customer&account_holder[customer]={}\
-             &permissions[]=payment_method",
-            customer["id"].as_str().unwrap()
-        ),
-    )
-    .await
-    .ok();
+    let acct = connected_account_id(&sandbox, "a@example.com").await;
+    let session = session_for_a_customer_of(&sandbox, &acct).await;
     let done = as_account(
         &sandbox,
         &acct,
@@ -747,32 +733,8 @@ async fn the_clock_moves_for_connected_accounts_too() {
 #[tokio::test]
 async fn the_browser_runs_a_connected_accounts_session_by_its_client_secret() {
     let sandbox = Sandbox::new();
-    let acct = connected_account(&sandbox, "a@example.com").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let customer = as_account(
-        &sandbox,
-        &acct,
-        Method::POST,
-        "/v1/customers",
-        "email=j%40example.com",
-    )
-    .await
-    .ok();
-    let session = as_account(
-        &sandbox,
-        &acct,
-        Method::POST,
-        "/v1/financial_connections/sessions",
-        &format!(
-            "account_holder[type]=customer&account_holder[customer]={}\
-             &permissions[]=payment_method",
-            customer["id"].as_str().unwrap()
-        ),
-    )
-    .await
-    .ok();
+    let acct = connected_account_id(&sandbox, "a@example.com").await;
+    let session = session_for_a_customer_of(&sandbox, &acct).await;
     let secret = format!(
         "client_secret={}",
         session["client_secret"].as_str().unwrap()
