@@ -44,6 +44,29 @@ async fn connected_account_id(sandbox: &Sandbox, email: &str) -> String {
         .to_owned()
 }
 
+/// A broken (`Inactive accounts`) FC account held by the connected account `holder`, linked by
+/// the platform; its `fca_…`.
+async fn broken_account_held_by(sandbox: &Sandbox, holder: &str) -> String {
+    let session = sandbox
+        .post(
+            "/v1/financial_connections/sessions",
+            &format!(
+                "account_holder[type]=account&account_holder[account]={holder}\
+                 &permissions[]=payment_method"
+            ),
+        )
+        .await
+        .ok();
+    let done = sandbox
+        .post(
+            &complete_path(&session),
+            "institution=Inactive%20accounts&accounts[]=6789",
+        )
+        .await
+        .ok();
+    account_id(&done, 0)
+}
+
 /// A session for a new customer of `account`, made acting for that account.
 async fn session_for_a_customer_of(sandbox: &Sandbox, account: &str) -> Value {
     let customer = as_account(
@@ -135,14 +158,8 @@ async fn connected_accounts_are_created_and_retrieved_with_stripes_shape() {
 #[tokio::test]
 async fn stripe_account_scopes_every_request_to_that_accounts_objects() {
     let sandbox = Sandbox::new();
-    let a = connected_account(&sandbox, "a@example.com").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let b = connected_account(&sandbox, "b@example.com").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let a = connected_account_id(&sandbox, "a@example.com").await;
+    let b = connected_account_id(&sandbox, "b@example.com").await;
 
     let customer = as_account(
         &sandbox,
@@ -287,10 +304,7 @@ async fn an_account_the_key_cannot_reach_is_stripes_account_invalid() {
             assert!(message.contains("sk_test_****0000"), "{message}");
         }
     }
-    let a = connected_account(&sandbox, "a@example.com").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let a = connected_account_id(&sandbox, "a@example.com").await;
     let context = sandbox
         .request(
             Method::POST,
@@ -338,10 +352,7 @@ async fn an_account_the_key_cannot_reach_is_stripes_account_invalid() {
 #[tokio::test]
 async fn idempotency_keys_belong_to_the_account_they_were_sent_for() {
     let sandbox = Sandbox::new();
-    let a = connected_account(&sandbox, "a@example.com").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let a = connected_account_id(&sandbox, "a@example.com").await;
     async fn create(sandbox: &Sandbox, account: Option<&str>) -> Value {
         let auth = format!("Bearer {SK}");
         let mut headers = vec![("authorization", auth.as_str()), ("idempotency-key", "k1")];
@@ -369,10 +380,7 @@ async fn idempotency_keys_belong_to_the_account_they_were_sent_for() {
 #[tokio::test]
 async fn the_payouts_flow_ends_with_the_token_as_an_external_account() {
     let sandbox = Sandbox::new();
-    let acct = connected_account(&sandbox, "payee@example.com").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let acct = connected_account_id(&sandbox, "payee@example.com").await;
     let session = sandbox
         .post(
             "/v1/financial_connections/sessions",
@@ -531,28 +539,8 @@ async fn account_holders_name_a_connected_account_of_the_platform() {
 async fn hosted_relink_emails_the_connected_account() {
     let sandbox = Sandbox::new();
     // The default team address, the only kind a sandbox emails.
-    let acct = connected_account(&sandbox, "jenny.rosen@example.com").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let session = sandbox
-        .post(
-            "/v1/financial_connections/sessions",
-            &format!(
-                "account_holder[type]=account&account_holder[account]={acct}\
-                 &permissions[]=payment_method"
-            ),
-        )
-        .await
-        .ok();
-    let done = sandbox
-        .post(
-            &complete_path(&session),
-            "institution=Inactive%20accounts&accounts[]=6789",
-        )
-        .await
-        .ok();
-    let fca = account_id(&done, 0);
+    let acct = connected_account_id(&sandbox, "jenny.rosen@example.com").await;
+    let fca = broken_account_held_by(&sandbox, &acct).await;
     let account = sandbox.account(&fca).await;
     let hosted = sandbox
         .post(
@@ -573,28 +561,8 @@ async fn hosted_relink_emails_the_connected_account() {
     assert_eq!(email["financial_connections_account"], fca.as_str());
 
     // Another address is not a team address.
-    let outsider = connected_account(&sandbox, "outsider@example.com").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let session = sandbox
-        .post(
-            "/v1/financial_connections/sessions",
-            &format!(
-                "account_holder[type]=account&account_holder[account]={outsider}\
-                 &permissions[]=payment_method"
-            ),
-        )
-        .await
-        .ok();
-    let done = sandbox
-        .post(
-            &complete_path(&session),
-            "institution=Inactive%20accounts&accounts[]=6789",
-        )
-        .await
-        .ok();
-    let fca = account_id(&done, 0);
+    let outsider = connected_account_id(&sandbox, "outsider@example.com").await;
+    let fca = broken_account_held_by(&sandbox, &outsider).await;
     let authorization = sandbox.account(&fca).await["authorization"]
         .as_str()
         .unwrap()
