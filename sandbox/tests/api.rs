@@ -426,13 +426,7 @@ async fn deactivation_causes_and_authorization_relink_reactivates_siblings() {
         account_id(&session, 2),
     );
 
-    let closed = sandbox
-        .post(
-            &format!("/v1/test_helpers/financial_connections/accounts/{joint}/deactivate"),
-            "cause=account_closed",
-        )
-        .await
-        .ok();
+    let closed = sandbox.deactivate(&joint, "cause=account_closed").await;
     assert_eq!(closed["status"], "inactive");
     assert_eq!(
         closed["status_details"]["inactive"],
@@ -440,13 +434,7 @@ async fn deactivation_causes_and_authorization_relink_reactivates_siblings() {
     );
     assert_eq!(sandbox.account(&checking).await["status"], "active");
 
-    let expired = sandbox
-        .post(
-            &format!("/v1/test_helpers/financial_connections/accounts/{checking}/deactivate"),
-            "cause=access_denied",
-        )
-        .await
-        .ok();
+    let expired = sandbox.deactivate(&checking, "cause=access_denied").await;
     assert_eq!(
         expired["status_details"]["inactive"],
         json!({"action": "relink_required", "cause": "access_denied"})
@@ -762,13 +750,7 @@ async fn refresh_and_disconnect() {
     assert_eq!(refreshed["balance_refresh"]["status"], "succeeded");
     assert_eq!(refreshed["balance"]["cash"]["available"]["usd"], 10_000);
 
-    sandbox
-        .post(
-            &format!("/v1/test_helpers/financial_connections/accounts/{id}/deactivate"),
-            "cause=access_expired",
-        )
-        .await
-        .ok();
+    sandbox.deactivate(&id, "cause=access_expired").await;
     let inactive = sandbox
         .post(&refresh, "features[]=balance")
         .await
@@ -794,13 +776,7 @@ async fn events_record_deactivation_and_reactivation_and_only_catalog_types() {
         .link(&customer, "Sandbox Bank", &["6789", "4321"])
         .await;
     let (checking, savings) = (account_id(&session, 0), account_id(&session, 1));
-    let deactivated = sandbox
-        .post(
-            &format!("/v1/test_helpers/financial_connections/accounts/{checking}/deactivate"),
-            "cause=access_expired",
-        )
-        .await
-        .ok();
+    let deactivated = sandbox.deactivate(&checking, "cause=access_expired").await;
     let list = sandbox
         .get("/v1/events?type=financial_connections.account.deactivated")
         .await
@@ -1014,13 +990,7 @@ async fn events_are_rendered_in_the_requests_version() {
     let customer = sandbox.customer().await;
     let session = sandbox.link(&customer, "Sandbox Bank", &["6789"]).await;
     let account = account_id(&session, 0);
-    sandbox
-        .post(
-            &format!("/v1/test_helpers/financial_connections/accounts/{account}/deactivate"),
-            "cause=access_expired",
-        )
-        .await
-        .ok();
+    sandbox.deactivate(&account, "cause=access_expired").await;
     let deactivated = "/v1/events?type=financial_connections.account.deactivated";
     let preview = sandbox.get(deactivated).await.ok();
     let object = &preview["data"][0]["data"]["object"];

@@ -645,13 +645,7 @@ async fn connect_webhook_endpoints_get_the_connected_accounts_events() {
     let platform = sandbox.customer().await;
     let done = sandbox.link(&platform, "Sandbox Bank", &["6789"]).await;
     let fca = account_id(&done, 0);
-    sandbox
-        .post(
-            &format!("/v1/test_helpers/financial_connections/accounts/{fca}/deactivate"),
-            "",
-        )
-        .await
-        .ok();
+    sandbox.deactivate(&fca, "").await;
     let events = sandbox
         .get("/v1/events?type=financial_connections.account.deactivated")
         .await

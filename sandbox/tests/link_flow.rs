@@ -382,13 +382,7 @@ async fn oauth_bank_needs_no_password_and_authorization_relink_can_link_a_new_ac
     let customer = sandbox.customer().await;
     let linked = sandbox.link(&customer, "OAuth Bank", &["6789"]).await;
     let old_id = common::account_id(&linked, 0);
-    sandbox
-        .post(
-            &format!("/v1/test_helpers/financial_connections/accounts/{old_id}/deactivate"),
-            "cause=access_expired",
-        )
-        .await
-        .ok();
+    sandbox.deactivate(&old_id, "cause=access_expired").await;
     let authorization = sandbox.account(&old_id).await["authorization"]
         .as_str()
         .unwrap()

@@ -465,13 +465,7 @@ async fn the_helper_refuses_what_cannot_be_scheduled() {
     assert_eq!(unknown["code"], "resource_missing");
 
     let checking = account_id(&session, 0);
-    sandbox
-        .post(
-            &format!("/v1/test_helpers/financial_connections/accounts/{checking}/deactivate"),
-            "cause=access_denied",
-        )
-        .await
-        .ok();
+    sandbox.deactivate(&checking, "cause=access_denied").await;
     let inactive = sandbox
         .post(&path, "expected_deactivation_date=4000000000")
         .await

@@ -145,13 +145,7 @@ async fn inactive_accounts_cannot_be_confirmed_and_server_confirmation_needs_a_m
         serde_json::json!(["outbound"])
     );
 
-    sandbox
-        .post(
-            &format!("/v1/test_helpers/financial_connections/accounts/{account}/deactivate"),
-            "",
-        )
-        .await
-        .ok();
+    sandbox.deactivate(&account, "").await;
     let intent = sandbox
         .post("/v1/setup_intents", &create_body(&customer, &account))
         .await

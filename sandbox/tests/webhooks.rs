@@ -85,13 +85,7 @@ async fn events_are_delivered_signed_in_the_endpoints_version_and_retried() {
     let customer = sandbox.customer().await;
     let session = sandbox.link(&customer, "Sandbox Bank", &["6789"]).await;
     let account = account_id(&session, 0);
-    sandbox
-        .post(
-            &format!("/v1/test_helpers/financial_connections/accounts/{account}/deactivate"),
-            "cause=access_expired",
-        )
-        .await
-        .ok();
+    sandbox.deactivate(&account, "cause=access_expired").await;
 
     // First attempt fails: the endpoint answers 500.
     let (request, delivered) = tokio::join!(
@@ -218,13 +212,7 @@ async fn relink_through_a_hosted_session(sandbox: &Sandbox) -> Value {
     let customer = sandbox.customer().await;
     let linked = sandbox.link(&customer, "Sandbox Bank", &["6789"]).await;
     let account = account_id(&linked, 0);
-    let broken = sandbox
-        .post(
-            &format!("/v1/test_helpers/financial_connections/accounts/{account}/deactivate"),
-            "cause=access_expired",
-        )
-        .await
-        .ok();
+    let broken = sandbox.deactivate(&account, "cause=access_expired").await;
     let hosted = sandbox
         .post(
             "/v1/financial_connections/sessions",
@@ -461,13 +449,7 @@ async fn endpoint_and_event(sandbox: &Sandbox, url: &str) -> (String, String) {
     let customer = sandbox.customer().await;
     let session = sandbox.link(&customer, "Sandbox Bank", &["6789"]).await;
     let account = account_id(&session, 0);
-    sandbox
-        .post(
-            &format!("/v1/test_helpers/financial_connections/accounts/{account}/deactivate"),
-            "cause=access_expired",
-        )
-        .await
-        .ok();
+    sandbox.deactivate(&account, "cause=access_expired").await;
     let events = sandbox
         .get("/v1/events?type=financial_connections.account.deactivated")
         .await

@@ -224,6 +224,17 @@ impl Sandbox {
         .ok()
     }
 
+    /// Breaks `account`'s link with the test helper; `params` is its form body (e.g.
+    /// `cause=access_expired`, or empty for the default cause). Returns the account.
+    pub async fn deactivate(&self, account: &str, params: &str) -> Value {
+        self.post(
+            &format!("/v1/test_helpers/financial_connections/accounts/{account}/deactivate"),
+            params,
+        )
+        .await
+        .ok()
+    }
+
     /// Retrieves an account.
     pub async fn account(&self, id: &str) -> Value {
         self.get(&format!("/v1/financial_connections/accounts/{id}"))
