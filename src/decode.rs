@@ -182,7 +182,7 @@ fn bank_account<R: Reader>(value: &R) -> Option<BankAccount> {
 ///     "relink_result": {"account": null, "authorization": null, "failure_reason": "no_account"},
 /// }))
 /// .unwrap();
-/// assert!(!session.summary.linked_any());
+/// assert!(session.summary.accounts.is_empty());
 /// let result = session.summary.relink_result.unwrap();
 /// assert_eq!(result.failure_reason, Some(FailureReason::NoAccount));
 /// ```
@@ -393,7 +393,7 @@ mod tests {
         let flat = session(&json!({"accounts": [{"id": "fca_2"}]})).unwrap();
         assert_eq!(flat.summary.linked_account(), Some("fca_2"));
         let empty = session(&json!({"accounts": null, "relink_result": null})).unwrap();
-        assert!(!empty.summary.linked_any());
+        assert!(empty.summary.accounts.is_empty());
         assert_eq!(empty.summary.relink_result, None);
         assert_eq!(session(&Value::Null), None);
     }

@@ -47,11 +47,6 @@ pub struct LinkedAccount {
 }
 
 impl SessionSummary {
-    /// Whether the customer linked at least one account.
-    pub fn linked_any(&self) -> bool {
-        !self.accounts.is_empty()
-    }
-
     /// The first linked account's ID, which decides `isNew`.
     pub fn linked_account(&self) -> Option<&str> {
         self.accounts.first().map(|account| account.id.as_str())
