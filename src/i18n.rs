@@ -1,4 +1,6 @@
-//! Every string the modal shows, in English, Japanese and German.
+//! Every string relink shows, in English, Japanese and German: the sandbox flow UI's
+//! [`Strings`] and the mandate form's [`MandateStrings`], kept apart so that each build carries
+//! only its own.
 //!
 //! Templates use `{0}`, `{1}`… placeholders filled by [`fill`]; the filled-in values are
 //! untrusted names, which is fine because the DOM layer only ever sets `textContent`.
@@ -56,12 +58,21 @@ impl Locale {
         }
     }
 
-    /// The strings of this locale.
+    /// The flow's strings in this locale.
     pub fn strings(self) -> &'static Strings {
         match self {
             Locale::En => &EN,
             Locale::Ja => &JA,
             Locale::De => &DE,
+        }
+    }
+
+    /// The mandate form's strings in this locale.
+    pub fn mandate_strings(self) -> &'static MandateStrings {
+        match self {
+            Locale::En => &EN_MANDATE,
+            Locale::Ja => &JA_MANDATE,
+            Locale::De => &DE_MANDATE,
         }
     }
 }
@@ -172,16 +183,6 @@ pub struct Strings {
     /// `{0}` last4.
     pub ending_in: &'static str,
     pub dialog_label: &'static str,
-    /// `{0}` button label, `{1}` merchant.
-    pub mandate: &'static str,
-    pub mandate_accept: &'static str,
-    pub mandate_confirmed: &'static str,
-    /// Why confirming failed when the bank account's link is broken and can be repaired.
-    pub mandate_inactive: &'static str,
-    pub mandate_relink: &'static str,
-    pub mandate_relink_failed: &'static str,
-    /// `{0}` bank, `{1}` last4: the account the mandate debits.
-    pub mandate_account: &'static str,
     pub permission_payment_method: (&'static str, &'static str),
     pub permission_balances: (&'static str, &'static str),
     pub permission_ownership: (&'static str, &'static str),
@@ -250,13 +251,6 @@ static EN: Strings = Strings {
     generic_error: "Something went wrong. Please try again later.",
     ending_in: "ending in {0}",
     dialog_label: "Link your bank account",
-    mandate: "By clicking {0}, you authorize {1} to debit the bank account specified above for any amount owed for charges arising from your use of {1}'s services and/or purchase of products from {1}, pursuant to {1}'s website and terms, until this authorization is revoked. You may amend or cancel this authorization at any time by providing notice to {1} with 30 (thirty) days notice.",
-    mandate_accept: "Accept and save",
-    mandate_confirmed: "Your bank account is saved.",
-    mandate_inactive: "The connection to your bank stopped working. Reconnect your bank account to save it.",
-    mandate_relink: "Reconnect your bank account",
-    mandate_relink_failed: "Your bank account was not reconnected. Try again, or use another bank account.",
-    mandate_account: "{0} account ending in {1}",
     permission_payment_method: (
         "Account and routing numbers",
         "To make payments from or to this account.",
@@ -325,13 +319,6 @@ static JA: Strings = Strings {
     generic_error: "問題が発生しました。しばらくしてからもう一度お試しください。",
     ending_in: "末尾 {0}",
     dialog_label: "銀行口座の連携",
-    mandate: "「{0}」をクリックすると、{1} のサービスの利用または {1} からの商品の購入により生じる料金を、{1} のウェブサイトおよび規約に従い、上記の銀行口座から引き落とすことを、この承認が取り消されるまで {1} に許可したことになります。この承認は、30 日前までに {1} に通知することでいつでも変更または取り消すことができます。",
-    mandate_accept: "同意して保存",
-    mandate_confirmed: "銀行口座が保存されました。",
-    mandate_inactive: "銀行との接続が切れています。保存するには銀行口座を再連携してください。",
-    mandate_relink: "銀行口座を再連携",
-    mandate_relink_failed: "銀行口座は再連携されませんでした。もう一度お試しいただくか、別の銀行口座をご利用ください。",
-    mandate_account: "{0} の口座(末尾 {1})",
     permission_payment_method: ("口座番号と支店番号", "この口座での支払いと入金のため。"),
     permission_balances: ("残高", "口座の現在残高と利用可能残高。"),
     permission_ownership: ("口座名義", "口座名義人の氏名と住所。"),
@@ -388,13 +375,6 @@ static DE: Strings = Strings {
     generic_error: "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut.",
     ending_in: "Endung {0}",
     dialog_label: "Bankkonto verknüpfen",
-    mandate: "Mit einem Klick auf „{0}“ ermächtigen Sie {1}, das oben angegebene Bankkonto mit allen Beträgen zu belasten, die aus Ihrer Nutzung der Dienste von {1} oder dem Kauf von Produkten bei {1} gemäß der Website und den Bedingungen von {1} entstehen, bis diese Ermächtigung widerrufen wird. Sie können diese Ermächtigung jederzeit mit einer Frist von 30 (dreißig) Tagen gegenüber {1} ändern oder widerrufen.",
-    mandate_accept: "Zustimmen und speichern",
-    mandate_confirmed: "Ihr Bankkonto ist gespeichert.",
-    mandate_inactive: "Die Verbindung zu Ihrer Bank funktioniert nicht mehr. Verbinden Sie Ihr Bankkonto erneut, um es zu speichern.",
-    mandate_relink: "Bankkonto erneut verbinden",
-    mandate_relink_failed: "Ihr Bankkonto wurde nicht wieder verbunden. Versuchen Sie es erneut oder verwenden Sie ein anderes Bankkonto.",
-    mandate_account: "Konto bei {0} mit der Endung {1}",
     permission_payment_method: (
         "Konto- und Bankleitzahl",
         "Für Zahlungen von oder auf dieses Konto.",
@@ -402,6 +382,52 @@ static DE: Strings = Strings {
     permission_balances: ("Kontostände", "Aktueller und verfügbarer Kontostand."),
     permission_ownership: ("Kontoinhaber", "Name und Adresse des Kontoinhabers."),
     permission_transactions: ("Umsätze", "Vergangene und künftige Umsätze des Kontos."),
+};
+
+/// The mandate form's text in one language: all the production core carries, so a page that
+/// only confirms mandates downloads none of the flow's strings.
+#[derive(Debug)]
+pub struct MandateStrings {
+    /// `{0}` button label, `{1}` merchant.
+    pub mandate: &'static str,
+    pub mandate_accept: &'static str,
+    pub mandate_confirmed: &'static str,
+    /// Why confirming failed when the bank account's link is broken and can be repaired.
+    pub mandate_inactive: &'static str,
+    pub mandate_relink: &'static str,
+    pub mandate_relink_failed: &'static str,
+    /// `{0}` bank, `{1}` last4: the account the mandate debits.
+    pub mandate_account: &'static str,
+}
+
+static EN_MANDATE: MandateStrings = MandateStrings {
+    mandate: "By clicking {0}, you authorize {1} to debit the bank account specified above for any amount owed for charges arising from your use of {1}'s services and/or purchase of products from {1}, pursuant to {1}'s website and terms, until this authorization is revoked. You may amend or cancel this authorization at any time by providing notice to {1} with 30 (thirty) days notice.",
+    mandate_accept: "Accept and save",
+    mandate_confirmed: "Your bank account is saved.",
+    mandate_inactive: "The connection to your bank stopped working. Reconnect your bank account to save it.",
+    mandate_relink: "Reconnect your bank account",
+    mandate_relink_failed: "Your bank account was not reconnected. Try again, or use another bank account.",
+    mandate_account: "{0} account ending in {1}",
+};
+
+static JA_MANDATE: MandateStrings = MandateStrings {
+    mandate: "「{0}」をクリックすると、{1} のサービスの利用または {1} からの商品の購入により生じる料金を、{1} のウェブサイトおよび規約に従い、上記の銀行口座から引き落とすことを、この承認が取り消されるまで {1} に許可したことになります。この承認は、30 日前までに {1} に通知することでいつでも変更または取り消すことができます。",
+    mandate_accept: "同意して保存",
+    mandate_confirmed: "銀行口座が保存されました。",
+    mandate_inactive: "銀行との接続が切れています。保存するには銀行口座を再連携してください。",
+    mandate_relink: "銀行口座を再連携",
+    mandate_relink_failed: "銀行口座は再連携されませんでした。もう一度お試しいただくか、別の銀行口座をご利用ください。",
+    mandate_account: "{0} の口座(末尾 {1})",
+};
+
+static DE_MANDATE: MandateStrings = MandateStrings {
+    mandate: "Mit einem Klick auf „{0}“ ermächtigen Sie {1}, das oben angegebene Bankkonto mit allen Beträgen zu belasten, die aus Ihrer Nutzung der Dienste von {1} oder dem Kauf von Produkten bei {1} gemäß der Website und den Bedingungen von {1} entstehen, bis diese Ermächtigung widerrufen wird. Sie können diese Ermächtigung jederzeit mit einer Frist von 30 (dreißig) Tagen gegenüber {1} ändern oder widerrufen.",
+    mandate_accept: "Zustimmen und speichern",
+    mandate_confirmed: "Ihr Bankkonto ist gespeichert.",
+    mandate_inactive: "Die Verbindung zu Ihrer Bank funktioniert nicht mehr. Verbinden Sie Ihr Bankkonto erneut, um es zu speichern.",
+    mandate_relink: "Bankkonto erneut verbinden",
+    mandate_relink_failed: "Ihr Bankkonto wurde nicht wieder verbunden. Versuchen Sie es erneut oder verwenden Sie ein anderes Bankkonto.",
+    mandate_account: "Konto bei {0} mit der Endung {1}",
 };
 
 #[cfg(test)]
@@ -423,7 +449,10 @@ mod tests {
                 (en.oauth_accounts_title, other.oauth_accounts_title),
                 (en.oauth_accounts_submit, other.oauth_accounts_submit),
                 (en.select_expected, other.select_expected),
-                (en.mandate_account, other.mandate_account),
+                (
+                    Locale::En.mandate_strings().mandate_account,
+                    locale.mandate_strings().mandate_account,
+                ),
             ] {
                 for placeholder in ["{0}", "{1}", "{2}", "{3}"] {
                     assert_eq!(a.contains(placeholder), b.contains(placeholder), "{b}");

@@ -4,7 +4,7 @@
 //! Pure, so it tests natively; `mandate_form` (wasm32 only) renders it into the merchant's form.
 
 use crate::error::RelinkError;
-use crate::i18n::{Strings, fill};
+use crate::i18n::{MandateStrings, fill};
 
 /// The SetupIntent ID inside its client secret (`seti_123_secret_abc` → `seti_123`).
 ///
@@ -48,7 +48,7 @@ pub const CONFIRM_FIELDS: &[(&str, &str)] = &[
 ];
 
 /// The mandate the customer accepts by submitting the form.
-pub fn mandate_text(strings: &Strings, merchant: &str, button: &str) -> String {
+pub fn mandate_text(strings: &MandateStrings, merchant: &str, button: &str) -> String {
     fill(strings.mandate, &[button, merchant])
 }
 
@@ -194,7 +194,7 @@ mod tests {
 
     #[test]
     fn mandate_names_the_merchant_and_the_button() {
-        let text = mandate_text(Locale::En.strings(), "Rocket Rides", "Accept");
+        let text = mandate_text(Locale::En.mandate_strings(), "Rocket Rides", "Accept");
         assert!(text.starts_with("By clicking Accept, you authorize Rocket Rides"));
     }
 

@@ -81,8 +81,10 @@ pub fn classify<S: AsRef<str>>(
     let is_new = session
         .linked_account()
         .map(|id| is_new_account(id, existing_account_ids));
+    // `relink_result` alone marks a relink: Stripe.js resolves it without `relink_options`
+    // (the seeds' client code decides from it alone, and so must relink).
     let outcome = match (&session.relink_options, &session.relink_result) {
-        (Some(_), Some(result)) => match result.failure_reason {
+        (_, Some(result)) => match result.failure_reason {
             Some(FailureReason::NoAuthorization) => Outcome::NoAuthorization,
             Some(FailureReason::NoAccount) => Outcome::NoAccount,
             Some(FailureReason::Other) => Outcome::Other,
@@ -221,6 +223,39 @@ mod tests {
                     is_new: None
                 }
             );
+        }
+    }
+
+    #[test]
+    fn a_stripe_js_session_is_classified_from_relink_result_alone() {
+        // Stripe.js resolves `{id, accounts, relink_result, …}`: no `relink_options`, no status.
+        let stripe_js = |result, linked| finished(None, Some(result), linked, None);
+        let expected = stripe_js(
+            RelinkResult::succeeded("fcauth_1", Some("fca_old1".into())),
+            Some("fca_old1"),
+        );
+        assert_eq!(
+            classify(&expected, EXISTING),
+            Classification {
+                outcome: Outcome::RelinkedExpectedAccount,
+                is_new: Some(false)
+            }
+        );
+        let repaired_with_new = stripe_js(
+            RelinkResult::succeeded("fcauth_1", None),
+            Some("fca_fresh"),
+        );
+        assert_eq!(
+            classify(&repaired_with_new, EXISTING).outcome,
+            Outcome::LinkedNewAccount
+        );
+        for (reason, outcome) in [
+            (FailureReason::NoAuthorization, Outcome::NoAuthorization),
+            (FailureReason::NoAccount, Outcome::NoAccount),
+            (FailureReason::Other, Outcome::Other),
+        ] {
+            let closed = stripe_js(RelinkResult::failed(reason), None);
+            assert_eq!(classify(&closed, EXISTING).outcome, outcome);
         }
     }
 
