@@ -1,6 +1,8 @@
 // relink for a plain <script> tag: defines `window.Relink` with the same API as the ESM entry
-// and wires declarative buttons.
+// and wires declarative buttons. relink runs on the page's Stripe.js (`window.Stripe`): the
+// js.stripe.com tag in production, the relink sandbox's /v3/ tag in development.
 //
+//   <script src="https://js.stripe.com/v3/"></script>
 //   <script src="/pkg/relink.script.js" data-publishable-key="pk_test_…" defer></script>
 //   <button data-relink-session data-session-endpoint="/api/relink_session" data-account="fca_…">
 //     Reconnect your bank
@@ -8,6 +10,9 @@
 //
 //   <form data-relink-mandate data-secret="seti_…_secret_…" data-merchant-name="Rocket Rides"
 //         data-relink-session-endpoint="/api/relink_session"></form>
+//
+// (`data-api-base="http://127.0.0.1:4242"` is the development shorthand: relink then loads the
+// sandbox's drop-in itself, as `loadRelink(pk, {apiBase})` does.)
 //
 // A click on a `[data-relink-session]` element (present at load or added later) POSTs its
 // `data-*` values as JSON to `data-session-endpoint` (the merchant's backend, which answers

@@ -56,7 +56,7 @@ impl RelinkError {
                 return cat(&["Invalid value for `", param, "`: ", detail]);
             }
             RelinkError::FlowAlreadyOpen => &[
-                "A Financial Connections flow is already open on this page; wait for it to finish or call abort().",
+                "A Financial Connections flow is already open on this page; wait for it to finish.",
             ],
             RelinkError::NoDocument => {
                 &["relink needs a browser window with a document to render its modal."]

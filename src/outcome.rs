@@ -241,10 +241,8 @@ mod tests {
                 is_new: Some(false)
             }
         );
-        let repaired_with_new = stripe_js(
-            RelinkResult::succeeded("fcauth_1", None),
-            Some("fca_fresh"),
-        );
+        let repaired_with_new =
+            stripe_js(RelinkResult::succeeded("fcauth_1", None), Some("fca_fresh"));
         assert_eq!(
             classify(&repaired_with_new, EXISTING).outcome,
             Outcome::LinkedNewAccount

@@ -24,6 +24,16 @@ pub enum Endpoint {
     /// Finish the session with the selected accounts (`accounts[]` of `last4`s; none when the
     /// customer closes), answered with the finished session.
     Complete,
+    /// Stripe.js's `collectBankAccountForSetup`: open the session that links the bank account of
+    /// the SetupIntent whose `client_secret` is sent, with the payment method's billing details
+    /// ([`BillingDetails::form_fields`]); answered with a [`SetupSession`].
+    ForSetupIntent,
+    /// Stripe.js's `collectBankAccountToken`: a bank account token (`btok_…`, the API's token
+    /// object) for the account the finished session linked.
+    BankAccountToken,
+    /// The hosted relink page: trade its single-use `token` (no client secret) for its session,
+    /// answered with a [`HostedSession`].
+    Hosted,
 }
 
 impl Endpoint {
@@ -33,6 +43,9 @@ impl Endpoint {
             Endpoint::Manifest => "/v1/link_account_sessions/manifest",
             Endpoint::Authenticate => "/v1/link_account_sessions/authenticate",
             Endpoint::Complete => "/v1/link_account_sessions/complete",
+            Endpoint::ForSetupIntent => "/v1/link_account_sessions/for_setup_intent",
+            Endpoint::BankAccountToken => "/v1/link_account_sessions/bank_account_token",
+            Endpoint::Hosted => "/v1/link_account_sessions/hosted",
         }
     }
 }
@@ -127,6 +140,100 @@ pub struct BankAccount {
     pub eligible: bool,
     /// The `fca_…` this account already is, if it was linked before.
     pub existing_account: Option<String>,
+}
+
+/// The answer to [`Endpoint::ForSetupIntent`]: the session the customer links the account in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "object", rename = "link_account_session")]
+pub struct SetupSession {
+    /// `fcsess_…`.
+    pub id: String,
+    /// The session's client secret, for the link flow's endpoints.
+    pub client_secret: String,
+}
+
+/// The answer to [`Endpoint::Hosted`]: the session a hosted relink page runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HostedSession {
+    /// The session's client secret, for the link flow's endpoints.
+    pub client_secret: String,
+    /// Where the merchant wants the customer to go afterwards.
+    pub return_url: Option<String>,
+    /// Who asks for the relink.
+    pub merchant_name: String,
+}
+
+/// A payment method's `billing_details`, as Stripe.js sends every field of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BillingDetails {
+    /// `name`.
+    pub name: Option<String>,
+    /// `email`.
+    pub email: Option<String>,
+    /// `phone`.
+    pub phone: Option<String>,
+    /// `address`.
+    pub address: Option<Address>,
+}
+
+/// A postal address, as Stripe's `Address`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Address {
+    /// `line1`.
+    pub line1: Option<String>,
+    /// `line2`.
+    pub line2: Option<String>,
+    /// `city`.
+    pub city: Option<String>,
+    /// `state`.
+    pub state: Option<String>,
+    /// `postal_code`.
+    pub postal_code: Option<String>,
+    /// `country`.
+    pub country: Option<String>,
+}
+
+impl BillingDetails {
+    /// The form fields under `prefix`, in Stripe's bracket notation; absent fields are left out.
+    ///
+    /// ```
+    /// use relink::wire::{Address, BillingDetails};
+    /// let billing = BillingDetails {
+    ///     name: Some("Jenny Rosen".into()),
+    ///     address: Some(Address { postal_code: Some("94103".into()), ..Default::default() }),
+    ///     ..Default::default()
+    /// };
+    /// assert_eq!(billing.form_fields("b"), vec![
+    ///     ("b[name]".to_owned(), "Jenny Rosen".to_owned()),
+    ///     ("b[address][postal_code]".to_owned(), "94103".to_owned()),
+    /// ]);
+    /// ```
+    pub fn form_fields(&self, prefix: &str) -> Vec<(String, String)> {
+        let mut fields = Vec::new();
+        let mut push = |key: &[&str], value: &Option<String>| {
+            if let Some(value) = value {
+                let mut name = prefix.to_owned();
+                for part in key {
+                    name.push('[');
+                    name.push_str(part);
+                    name.push(']');
+                }
+                fields.push((name, value.clone()));
+            }
+        };
+        push(&["name"], &self.name);
+        push(&["email"], &self.email);
+        push(&["phone"], &self.phone);
+        if let Some(address) = &self.address {
+            push(&["address", "line1"], &address.line1);
+            push(&["address", "line2"], &address.line2);
+            push(&["address", "city"], &address.city);
+            push(&["address", "state"], &address.state);
+            push(&["address", "postal_code"], &address.postal_code);
+            push(&["address", "country"], &address.country);
+        }
+        fields
+    }
 }
 
 /// Encodes `application/x-www-form-urlencoded` pairs, as Stripe's API expects.

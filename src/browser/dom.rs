@@ -7,6 +7,9 @@
 //! (shadow root, focus trap, `inert`, scroll lock), the mandate form (placing itself in the
 //! merchant's form) and the client (`fetch`, `AbortSignal`).
 
+// The sandbox flow UI uses all of this; the production core's mandate form only part of it.
+#![cfg_attr(not(feature = "sandbox-ui"), allow(dead_code, unused_imports))]
+
 use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};

@@ -23,6 +23,7 @@ mod tests;
 pub use state::State;
 pub use update::update;
 
+pub use crate::collected::{Collected, Finished};
 use crate::error::RelinkError;
 use crate::outcome::Classification;
 use crate::session::Session;
@@ -60,8 +61,6 @@ pub enum Step {
     Success,
     /// The flow cannot go on; closing finishes the session.
     Failure(Failure),
-    /// Stripe.js runs its own modal (the `stripe` provider); relink waits for what it resolves.
-    Delegated,
     /// Settled; nothing happens any more.
     Finished,
 }
@@ -163,30 +162,11 @@ pub enum Request {
     },
     /// Complete the session with these `last4`s, answer with [`Msg::Completed`].
     Complete { accounts: Vec<String> },
-    /// Let Stripe.js run its modal, answer with [`Msg::Completed`].
-    Delegate,
 }
 
-/// What `collectFinancialConnectionsAccounts` resolves, before it becomes a JS object.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Collected<S> {
-    /// The flow ran (even if the customer gave up).
-    Finished(Finished<S>),
-    /// The flow could not run.
-    CouldNotLaunch(RelinkError),
-}
-
-/// A finished session and what it means for the merchant, classified once, when it arrives.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Finished<S> {
-    /// The session, as the server last sent it.
-    pub session: Session<S>,
-    /// The outcome and `isNew`.
-    pub classification: Classification,
-}
-
-/// Lifecycle events, named as in Stripe's mobile SDK event stream, plus `close`; each carries
-/// what the merchant's `onEvent` is told besides its type.
+/// The sandbox flow UI's own events, step by step: finer than what Stripe.js reports, so they
+/// never reach the production API; the drop-in announces them as the sandbox's own (see
+/// `relink-sandbox:flow-event` in the README). Each carries its details.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Open,

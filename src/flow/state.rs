@@ -63,19 +63,6 @@ impl<S: Clone> State<S> {
         )
     }
 
-    /// The initial state when Stripe.js runs the modal (the `stripe` provider): relink only
-    /// waits for the session it resolves, then classifies it like its own.
-    pub fn delegated(existing_account_ids: Vec<String>) -> (State<S>, Vec<Effect<S>>) {
-        let state = State::new(Step::Delegated, existing_account_ids);
-        (
-            state,
-            vec![
-                Effect::Emit(Event::Open),
-                Effect::Request(Request::Delegate),
-            ],
-        )
-    }
-
     fn new(step: Step, existing_account_ids: Vec<String>) -> State<S> {
         State {
             step,

@@ -62,7 +62,6 @@ impl<S: Clone> State<S> {
             (S::WrongAccount { .. }, Msg::RetryAccountSelection) => state.retry_account_selection(),
             (S::Working(Work::Linking), Msg::Completed(answer)) => state.linked(answer),
             (S::Working(Work::Closing), Msg::Completed(answer)) => state.closed(answer),
-            (S::Delegated, Msg::Completed(answer)) => state.delegated_finished(answer),
 
             // Anything else is stale or out of place (a late answer, a double click).
             (_, _) => Vec::new(),
@@ -267,26 +266,6 @@ impl<S: Clone> State<S> {
         }
     }
 
-    /// Stripe.js resolved. It reports no steps, so what it resolved says whether the customer
-    /// gave up.
-    fn delegated_finished(&mut self, answer: Result<Box<Session<S>>, RelinkError>) -> Effects<S> {
-        match answer {
-            Ok(session) => {
-                let finished = self.classified(*session);
-                let classification = finished.classification;
-                let event = if classification.outcome.is_success() {
-                    Event::Success(classification)
-                } else {
-                    Event::Cancel
-                };
-                let mut effects = vec![Effect::Emit(event)];
-                effects.extend(self.finish(Collected::Finished(finished)));
-                effects
-            }
-            Err(error) => self.finish(Collected::CouldNotLaunch(error)),
-        }
-    }
-
     /// Close button, Escape or `abort()`.
     fn close(&mut self) -> Effects<S> {
         match self.step {
@@ -297,8 +276,6 @@ impl<S: Clone> State<S> {
                 vec![Effect::StartCloseDeadline]
             }
             Step::Working(Work::Linking | Work::Closing) => Vec::new(),
-            // Stripe's modal cannot be closed from outside; it settles when the customer closes it.
-            Step::Delegated => Vec::new(),
             _ => self.close_early(),
         }
     }

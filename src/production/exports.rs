@@ -1,51 +1,44 @@
-//! The JS-facing API. Nothing runs at import time; once initialised, the component only
-//! schedules a rehearsal of its first paint for when the page is idle (see [`prepare`]).
+//! The JS-facing API of the production core. Nothing runs at import time.
 //!
-//! Each export reads its options (data through [`crate::options`], functions here), calls the
-//! typed Rust behind it, and converts the typed result with [`results`] at the very end.
+//! Each export reads its options (data through [`crate::options`], functions and the Stripe.js
+//! instance here), calls the typed Rust behind it, and converts the typed result with
+//! [`results`] at the very end.
 
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use crate::browser::component::{Hooks, Provider};
 use crate::browser::js_value::callback;
-use crate::browser::mandate_form::{Confirmer, FormSetup, MountedForm, RelinkHooks};
-use crate::browser::results;
-use crate::browser::stripe_js::StripeJs;
+use crate::browser::results::thrown;
+use crate::collected::Collected;
 use crate::error::RelinkError;
-use crate::flow::Collected;
 use crate::options::{
-    CollectOptions, ConfirmOptions, RawConfirmOptions, ids_option, read_bank_account,
-    read_collect_options, read_confirm_options, text_option,
+    CollectOptions, ConfirmOptions, ids_option, read_bank_account, read_collect_options,
+    read_confirm_options,
 };
+use crate::production::collect::{self, Hooks};
+use crate::production::mandate_form::{FormSetup, MountedForm, RelinkHooks};
+use crate::production::results;
+use crate::production::stripe_js::StripeJs;
 
-/// Opens the bank-linking modal for a Financial Connections session and resolves once the
-/// customer is done.
+/// Runs Stripe.js's Financial Connections modal (`options.stripe`) and resolves what happened.
 ///
 /// Resolves `{financialConnectionsSession, outcome, isNew}` when the flow ran (even if the
 /// customer closed it: `accounts` is then empty and, for relink sessions, `relink_result`
 /// says why), or `{error, outcome: 'could_not_launch'}` when it could not. Never rejects.
 ///
-/// The modal, showing its loading state, is on the page when the call returns; `onEvent` is
-/// first called (with `open`) after the call has returned. While the modal is open the page's
-/// other top-level elements are `inert`. Closing settles within a second, whatever the network
-/// does.
+/// `onEvent` gets `open` (after the call has returned), then `success`, `cancel` or `error`,
+/// then `close`. `fetchSession(id)` completes a session Stripe.js resolved without
+/// `relink_result`.
 ///
 /// ```js
 /// const result = await collectFinancialConnectionsAccounts({
-///   clientSecret, publishableKey: 'pk_test_…', existingAccountIds: ['fca_…'],
+///   stripe: await loadStripe('pk_test_…'), clientSecret, existingAccountIds: ['fca_…'],
 ///   onEvent: (event) => console.log(event.type),
 /// });
 /// if (result.error) showError(result.error.message);
 /// else if (result.outcome === 'no_account') askToPickTheRightAccount();
 /// ```
-///
-/// With `stripe: Stripe(pk)` (the `stripe` provider) Stripe.js runs its own modal and this
-/// classifies what it resolves; `fetchSession(id)` completes sessions Stripe.js rendered
-/// without `relink_result`.
-// Not an `async fn`: the body of one starts in a microtask, and the modal is meant to be on the
-// page when the call returns, with nothing queued before its first paint.
 #[wasm_bindgen(
     js_name = collectFinancialConnectionsAccounts,
     unchecked_return_type = "Promise<CollectResult>"
@@ -54,7 +47,7 @@ pub fn collect_financial_connections_accounts(
     #[wasm_bindgen(unchecked_param_type = "CollectOptions")] options: JsValue,
 ) -> js_sys::Promise {
     let started = collect_options(&options)
-        .map(|(options, hooks)| crate::browser::component::collect(options, hooks));
+        .map(|(options, stripe, hooks)| collect::collect(options, stripe, hooks));
     promise(Box::pin(async move {
         let collected = match started {
             Ok(flow) => flow.await,
@@ -64,37 +57,31 @@ pub fn collect_financial_connections_accounts(
     }))
 }
 
-/// Runs once when the component is initialised (`init()`, which `loadRelink` awaits). The first
-/// modal a customer opens then paints within a frame instead of first compiling its code.
-#[wasm_bindgen(start)]
-fn prepare() {
-    crate::browser::modal::rehearse_first_paint_when_idle();
-}
-
 /// A promise of what `task` resolves. Both async exports go through this one boxed type, so
 /// the wasm carries one copy of the promise machinery instead of one per future type.
 fn promise(task: std::pin::Pin<Box<dyn std::future::Future<Output = JsValue>>>) -> js_sys::Promise {
     wasm_bindgen_futures::future_to_promise(async move { Ok(task.await) })
 }
 
-/// Closes the open flow, if any. Its promise resolves as if the customer had closed it.
+/// Ends what relink waits for after Stripe's modal closed (a `fetchSession` still pending): the
+/// flow then resolves with the session as Stripe.js gave it. Stripe.js cannot close its modal
+/// from outside, so an open modal stays until the customer closes it, with Stripe.js and with
+/// the sandbox's drop-in alike.
 ///
 /// ```js
-/// setTimeout(abort, 10 * 60 * 1000); // give up after ten minutes
+/// setTimeout(abort, 5000); // don't wait longer than 5 s for fetchSession
 /// ```
 #[wasm_bindgen]
 pub fn abort() {
-    crate::browser::component::abort();
+    collect::abort();
 }
 
-/// Confirms a SetupIntent for a US bank account with an online mandate acceptance.
+/// Confirms a SetupIntent for a US bank account with `stripe.confirmUsBankAccountSetup`.
 ///
-/// Resolves `{setupIntent}` or `{error}` (Stripe's error object); never rejects. Each call is
-/// one attempt with its own idempotency key.
+/// Resolves `{setupIntent}` or `{error}` (Stripe's error object); never rejects.
 ///
 /// ```js
-/// const { setupIntent, error } = await confirmUsBankAccountSetup(
-///   form.dataset.secret, { publishableKey: 'pk_test_…', merchantName: 'Rocket Rides' });
+/// const { setupIntent, error } = await confirmUsBankAccountSetup(form.dataset.secret, { stripe });
 /// ```
 #[wasm_bindgen(
     js_name = confirmUsBankAccountSetup,
@@ -105,21 +92,15 @@ pub fn confirm_us_bank_account_setup(
     #[wasm_bindgen(unchecked_param_type = "ConfirmOptions")] options: JsValue,
 ) -> js_sys::Promise {
     promise(Box::pin(async move {
-        let confirmed = confirm(client_secret, &options).await;
-        results::confirmed(&confirmed).into()
+        let answer = confirm(client_secret, &options).await;
+        results::confirmed(&answer).into()
     }))
 }
 
 async fn confirm(client_secret: JsValue, options: &JsValue) -> Result<JsValue, RelinkError> {
     let stripe = StripeJs::from_options(options)?;
-    let mut raw = read_confirm_options(options)?;
-    raw.client_secret = client_secret.as_string().or(raw.client_secret);
-    let options = validate_confirm(raw, stripe.is_some())?;
-    let cancel = crate::browser::client::Cancel::new();
-    let confirmer = Confirmer::new(&options, stripe, &cancel);
-    let mut key = String::from("relink-");
-    crate::browser::dom::push_int(&mut key, (js_sys::Math::random() * 1e16) as u64, 16);
-    confirmer.confirm(&key).await
+    let options = confirm_options(options, client_secret.as_string())?;
+    stripe.confirm_setup(&options.client_secret).await
 }
 
 /// Renders the ACH mandate into `form` and confirms the SetupIntent when it is submitted.
@@ -140,7 +121,7 @@ async fn confirm(client_secret: JsValue, options: &JsValue) -> Result<JsValue, R
 ///
 /// ```js
 /// const handle = mountMandateForm(document.querySelector('form[data-secret]'),
-///   { publishableKey: 'pk_test_…', merchantName: 'Rocket Rides' });
+///   { stripe, merchantName: 'Rocket Rides' });
 /// form.addEventListener('relink:confirmed', (e) => show(e.detail.setupIntent.status));
 /// // later: handle.unmount();
 /// ```
@@ -149,7 +130,7 @@ pub fn mount_mandate_form(
     form: web_sys::HtmlFormElement,
     #[wasm_bindgen(unchecked_param_type = "MandateFormOptions")] options: JsValue,
 ) -> Result<MandateFormHandle, JsValue> {
-    let mounted = mount(form, &options).map_err(|error| results::thrown(&error))?;
+    let mounted = mount(form, &options).map_err(|error| thrown(&error))?;
     Ok(MandateFormHandle {
         mounted: Some(mounted),
     })
@@ -168,16 +149,11 @@ fn mount(
         }),
         None => None,
     };
-    let mut raw = read_confirm_options(options)?;
-    raw.client_secret = raw
-        .client_secret
-        .or_else(|| form.get_attribute("data-secret"));
     let setup = FormSetup {
         relink,
         bank_account: read_bank_account(options)?,
-        nonce: text_option(options, "nonce")?,
     };
-    let confirm_options = validate_confirm(raw, stripe.is_some())?;
+    let confirm_options = confirm_options(options, form.get_attribute("data-secret"))?;
     MountedForm::mount(form, &confirm_options, stripe, setup)
 }
 
@@ -190,8 +166,8 @@ pub struct MandateFormHandle {
 
 #[wasm_bindgen]
 impl MandateFormHandle {
-    /// Removes the mandate and its listeners from the form, and cancels a confirm in flight.
-    /// Safe to call twice.
+    /// Removes the mandate and its listeners from the form; a confirm in flight no longer
+    /// touches it. Safe to call twice.
     pub fn unmount(&mut self) {
         if let Some(mounted) = self.mounted.take() {
             mounted.unmount();
@@ -199,37 +175,24 @@ impl MandateFormHandle {
     }
 }
 
-/// The page's origin and language, which fill the options' defaults.
-fn page() -> Result<(String, Option<String>), RelinkError> {
-    let window = web_sys::window().ok_or(RelinkError::NoDocument)?;
-    let origin = window.location().origin().unwrap_or_default();
-    Ok((origin, window.navigator().language()))
+/// The browser's language, which `locale: 'auto'` follows.
+fn browser_language() -> Option<String> {
+    web_sys::window()?.navigator().language()
 }
 
-fn validate_confirm(
-    mut raw: RawConfirmOptions,
-    uses_stripe: bool,
+fn confirm_options(
+    options: &JsValue,
+    client_secret: Option<String>,
 ) -> Result<ConfirmOptions, RelinkError> {
-    raw.uses_stripe = uses_stripe;
-    let (origin, language) = page()?;
-    raw.validate(&origin, language.as_deref())
+    read_confirm_options(options, client_secret, browser_language().as_deref())
 }
 
-fn collect_options(options: &JsValue) -> Result<(CollectOptions, Hooks), RelinkError> {
-    let mut raw = read_collect_options(options)?;
-    let provider = match StripeJs::from_options(options)? {
-        Some(stripe) => Provider::Stripe {
-            stripe,
-            fetch_session: callback(options, "fetchSession")?,
-        },
-        None => Provider::Sandbox,
-    };
+fn collect_options(options: &JsValue) -> Result<(CollectOptions, StripeJs, Hooks), RelinkError> {
+    let collect = read_collect_options(options)?;
+    let stripe = StripeJs::from_options(options)?;
     let hooks = Hooks {
         on_event: callback(options, "onEvent")?,
-        nonce: text_option(options, "nonce")?,
-        provider,
+        fetch_session: callback(options, "fetchSession")?,
     };
-    raw.uses_stripe = matches!(hooks.provider, Provider::Stripe { .. });
-    let (origin, language) = page()?;
-    Ok((raw.validate(&origin, language.as_deref())?, hooks))
+    Ok((collect, stripe, hooks))
 }

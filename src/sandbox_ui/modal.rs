@@ -19,12 +19,12 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{CssStyleSheet, Document, Element, HtmlElement, KeyboardEvent, ShadowRoot};
 
 use crate::browser::dom::{El, cat, focus, render_error, replace_children};
-use crate::browser::view::{AUTOFOCUS, Dispatch, TITLE_ID, View};
-use crate::browser::{Msg, State};
 use crate::error::RelinkError;
 use crate::flow::Step;
 use crate::i18n::{Locale, Strings};
 use crate::options::Layout;
+use crate::sandbox_ui::view::{AUTOFOCUS, Dispatch, TITLE_ID, View};
+use crate::sandbox_ui::{Msg, State};
 
 /// The shadow host's ID, a stable hook for tests and merchants' CSS resets.
 pub(crate) const HOST_ID: &str = "relink-modal";

@@ -1,8 +1,8 @@
-//! Talks to the sandbox provider: form-encoded POSTs with the publishable key, answers decoded
-//! by [`crate::decode`] straight from the parsed JS objects.
+//! Talks to the sandbox: form-encoded POSTs with the publishable key to the endpoints of
+//! [`crate::wire`], answers decoded by [`crate::decode`] straight from the parsed JS objects.
 //!
 //! Every request has a deadline (`requestTimeout`, 30 s by default) and is cancelled when its
-//! owner (an open flow, a mounted mandate form) goes away, so a dropped network can neither
+//! owner (an open flow, a drop-in call) goes away, so a dropped network can neither
 //! hold a flow open nor change it afterwards. The client secret only ever travels in request
 //! bodies, never in a URL, and is never logged.
 
@@ -11,13 +11,13 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, Headers, RequestInit, Response};
 
-use crate::browser::dom::describe;
+use crate::browser::dom::{describe, push_int};
 use crate::browser::js_value::{get, set};
 use crate::decode::{self, Reader};
 use crate::error::RelinkError;
 use crate::mandate;
 use crate::session::Session;
-use crate::wire::{Authentication, Endpoint, Manifest, encode_form};
+use crate::wire::{Authentication, BillingDetails, Endpoint, Manifest, encode_form};
 
 /// Cancels every request made with its signal when dropped (or when [`Cancel::now`] runs).
 #[derive(Debug)]
@@ -127,14 +127,61 @@ impl Client {
             .ok_or(RelinkError::UnexpectedResponse { status: 200 })
     }
 
-    /// Confirms the SetupIntent with an online mandate acceptance; returns the SetupIntent.
+    /// Confirms the SetupIntent with an online mandate acceptance, as Stripe.js does when given
+    /// no `mandate_data` (optionally with another `payment_method`), under a fresh idempotency
+    /// key; returns the SetupIntent.
     pub(crate) async fn confirm_setup_intent(
         &self,
-        idempotency_key: &str,
+        payment_method: Option<&str>,
     ) -> Result<JsValue, RelinkError> {
         let id = mandate::setup_intent_id(&self.client_secret)?;
         let path = mandate::confirm_path(id);
-        self.post(&path, mandate::CONFIRM_FIELDS, Some(idempotency_key))
+        let mut fields = mandate::CONFIRM_FIELDS.to_vec();
+        if let Some(payment_method) = payment_method {
+            fields.push(("payment_method", payment_method));
+        }
+        self.post(&path, &fields, Some(&idempotency_key())).await
+    }
+
+    /// The SetupIntent, with `expand[]` paths.
+    pub(crate) async fn retrieve_setup_intent(
+        &self,
+        expand: &[String],
+    ) -> Result<JsValue, RelinkError> {
+        let id = mandate::setup_intent_id(&self.client_secret)?;
+        let path = crate::error::cat(&["/v1/setup_intents/", id, "/retrieve"]);
+        let fields: Vec<(&str, &str)> = expand
+            .iter()
+            .map(|path| ("expand[]", path.as_str()))
+            .collect();
+        self.post(&path, &fields, None).await
+    }
+
+    /// Opens the session that collects the bank account of this client's SetupIntent; answers
+    /// [`crate::wire::SetupSession`].
+    pub(crate) async fn open_setup_session(
+        &self,
+        billing: &BillingDetails,
+    ) -> Result<JsValue, RelinkError> {
+        let fields = billing.form_fields("payment_method_data[billing_details]");
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.post(Endpoint::ForSetupIntent.path(), &fields, None)
+            .await
+    }
+
+    /// A bank account token for what this client's finished session linked.
+    pub(crate) async fn bank_account_token(&self) -> Result<JsValue, RelinkError> {
+        self.post(Endpoint::BankAccountToken.path(), &[], None)
+            .await
+    }
+
+    /// Trades a hosted relink page's single-use token for its session; answers
+    /// [`crate::wire::HostedSession`]. (This client has no client secret yet.)
+    pub(crate) async fn redeem_hosted(&self, token: &str) -> Result<JsValue, RelinkError> {
+        self.post(Endpoint::Hosted.path(), &[("token", token)], None)
             .await
     }
 
@@ -147,7 +194,9 @@ impl Client {
     ) -> Result<JsValue, RelinkError> {
         let window = web_sys::window().ok_or(RelinkError::NoDocument)?;
         let mut pairs = Vec::with_capacity(fields.len() + 1);
-        pairs.push(("client_secret", self.client_secret.as_str()));
+        if !self.client_secret.is_empty() {
+            pairs.push(("client_secret", self.client_secret.as_str()));
+        }
         pairs.extend_from_slice(fields);
 
         let headers = Headers::new().map_err(network)?;
@@ -261,4 +310,14 @@ impl Deadline {
 
 fn network(error: JsValue) -> RelinkError {
     RelinkError::Network(describe(&error))
+}
+
+/// A key unique enough to tell this page's attempts from any other's: one per confirm call, as
+/// Stripe.js keys its own requests.
+fn idempotency_key() -> String {
+    let mut key = String::from("relink-");
+    push_int(&mut key, js_sys::Date::now() as u64, 16);
+    key.push('-');
+    push_int(&mut key, (js_sys::Math::random() * 1e16) as u64, 16);
+    key
 }

@@ -16,72 +16,23 @@ use web_sys::{
     CustomEvent, CustomEventInit, Document, HtmlButtonElement, HtmlElement, HtmlFormElement,
 };
 
-use crate::browser::client::{Cancel, Client, Target};
-use crate::browser::component::{Hooks, Provider};
 use crate::browser::dom::{El, render_error};
 use crate::browser::js_value::{object_with, set_flag};
-use crate::browser::results;
-use crate::browser::stripe_js::StripeJs;
+use crate::collected::Collected;
 use crate::error::RelinkError;
-use crate::flow::Collected;
-use crate::i18n::{Strings, fill};
-use crate::mandate::{Attempt, MandateForm, MandateStatus, mandate_text, offers_relink};
-use crate::options::{BankAccountLabel, CollectOptions, ConfirmOptions, Layout};
-
-/// Confirms a SetupIntent with whichever provider the page uses.
-#[derive(Debug)]
-pub(crate) enum Confirmer {
-    /// The sandbox: a form POST with our idempotency key.
-    Sandbox(Client),
-    /// Stripe.js, which keys its own requests.
-    Stripe {
-        stripe: StripeJs,
-        client_secret: String,
-    },
-}
-
-impl Confirmer {
-    /// A confirmer whose requests `owner` cancels.
-    pub(crate) fn new(
-        options: &ConfirmOptions,
-        stripe: Option<StripeJs>,
-        owner: &Cancel,
-    ) -> Confirmer {
-        match stripe {
-            Some(stripe) => Confirmer::Stripe {
-                stripe,
-                client_secret: options.client_secret.clone(),
-            },
-            None => {
-                let target = Target {
-                    api_base: &options.api_base,
-                    publishable_key: &options.publishable_key,
-                    client_secret: &options.client_secret,
-                    timeout_ms: options.request_timeout_ms,
-                };
-                Confirmer::Sandbox(Client::new(target, owner))
-            }
-        }
-    }
-
-    /// The confirmed SetupIntent, or why not.
-    pub(crate) async fn confirm(&self, idempotency_key: &str) -> Result<JsValue, RelinkError> {
-        match self {
-            Confirmer::Sandbox(client) => client.confirm_setup_intent(idempotency_key).await,
-            Confirmer::Stripe {
-                stripe,
-                client_secret,
-            } => stripe.confirm_setup(client_secret).await,
-        }
-    }
-}
+use crate::i18n::{MandateStrings, fill};
+use crate::mandate::{MandateForm, MandateStatus, mandate_text, offers_relink};
+use crate::options::{BankAccountLabel, CollectOptions, ConfirmOptions};
+use crate::production::collect::{self, Hooks};
+use crate::production::results;
+use crate::production::stripe_js::StripeJs;
 
 /// What the form needs to repair an inactive bank account by itself.
 #[derive(Debug)]
 pub(crate) struct RelinkHooks {
     /// The merchant's `createRelinkSession()`: resolves a relink session's client secret.
     pub(crate) create_session: Function,
-    /// The merchant's `fetchSession(id)`, for the `stripe` provider.
+    /// The merchant's `fetchSession(id)`, for sessions Stripe.js resolves without `relink_result`.
     pub(crate) fetch_session: Option<Function>,
     /// The merchant's `existingAccountIds`, for `isNew` in `relink:relinked`.
     pub(crate) existing_account_ids: Vec<String>,
@@ -94,8 +45,6 @@ pub(crate) struct FormSetup {
     pub(crate) relink: Option<RelinkHooks>,
     /// Shown above the mandate text.
     pub(crate) bank_account: Option<BankAccountLabel>,
-    /// The page's CSP nonce, passed on to the relink modal.
-    pub(crate) nonce: Option<String>,
 }
 
 /// The elements the form adds, before they are placed.
@@ -114,7 +63,7 @@ impl Parts {
     fn build(
         document: &Document,
         form: &HtmlFormElement,
-        strings: &'static Strings,
+        strings: &'static MandateStrings,
         merchant_name: &str,
         setup: &FormSetup,
     ) -> Result<Parts, RelinkError> {
@@ -197,7 +146,7 @@ impl Parts {
 fn submit_button(
     document: &Document,
     form: &HtmlFormElement,
-    strings: &Strings,
+    strings: &MandateStrings,
 ) -> Result<(HtmlElement, bool), RelinkError> {
     let existing = form
         .query_selector("button[type=submit], button:not([type]), input[type=submit]")
@@ -221,16 +170,11 @@ fn submit_button(
 pub(crate) struct MountedForm {
     form: HtmlFormElement,
     parts: Parts,
-    strings: &'static Strings,
+    strings: &'static MandateStrings,
     options: ConfirmOptions,
-    confirmer: Confirmer,
-    stripe: Option<StripeJs>,
+    stripe: StripeJs,
     relink: Option<RelinkHooks>,
-    nonce: Option<String>,
-    key_base: String,
     state: RefCell<MandateForm>,
-    /// Cancels a confirm in flight when the form is unmounted.
-    cancel: Cancel,
     unmounted: Cell<bool>,
     listeners: RefCell<Vec<EventListener>>,
 }
@@ -247,7 +191,7 @@ impl MountedForm {
     pub(crate) fn mount(
         form: HtmlFormElement,
         options: &ConfirmOptions,
-        stripe: Option<StripeJs>,
+        stripe: StripeJs,
         setup: FormSetup,
     ) -> Result<Rc<MountedForm>, RelinkError> {
         let document = crate::browser::dom::document()?;
@@ -257,22 +201,17 @@ impl MountedForm {
             .ok_or(RelinkError::MissingOption {
                 param: "merchantName",
             })?;
-        let strings = options.locale.strings();
+        let strings = options.locale.mandate_strings();
         let parts = Parts::build(&document, &form, strings, merchant_name, &setup)?;
         parts.place(&document, &form)?;
-        let cancel = Cancel::new();
         let mounted = Rc::new(MountedForm {
             form,
             parts,
             strings,
             options: options.clone(),
-            confirmer: Confirmer::new(options, stripe.clone(), &cancel),
             stripe,
             relink: setup.relink,
-            nonce: setup.nonce,
-            key_base: random_key(),
             state: RefCell::new(MandateForm::default()),
-            cancel,
             unmounted: Cell::new(false),
             listeners: RefCell::new(Vec::new()),
         });
@@ -302,20 +241,18 @@ impl MountedForm {
     }
 
     fn submit(self: &Rc<Self>) {
-        let Some(attempt) = self.state.borrow_mut().submit() else {
-            return;
-        };
-        self.confirm(attempt);
+        if self.state.borrow_mut().submit().is_some() {
+            self.confirm();
+        }
     }
 
-    fn confirm(self: &Rc<Self>, attempt: Attempt) {
+    /// One confirm attempt. Stripe.js keys its own requests, one idempotency key per call.
+    fn confirm(self: &Rc<Self>) {
         self.render();
-        let mut key = self.key_base.clone();
-        key.push('-');
-        crate::browser::dom::push_int(&mut key, u64::from(attempt.0), 10);
         let mounted = Rc::clone(self);
         crate::browser::dom::spawn(Box::pin(async move {
-            let answer = mounted.confirmer.confirm(&key).await;
+            let client_secret = &mounted.options.client_secret;
+            let answer = mounted.stripe.confirm_setup(client_secret).await;
             if mounted.unmounted.get() {
                 return;
             }
@@ -370,7 +307,7 @@ impl MountedForm {
                 .borrow_mut()
                 .relink_finished(repaired, mounted.strings.mandate_relink_failed.to_owned());
             match next {
-                Some(attempt) => mounted.confirm(attempt),
+                Some(_) => mounted.confirm(),
                 None => mounted.render(),
             }
         }));
@@ -399,26 +336,13 @@ impl MountedForm {
         };
         let options = CollectOptions {
             client_secret,
-            publishable_key: self.options.publishable_key.clone(),
-            api_base: self.options.api_base.clone(),
             existing_account_ids: hooks.existing_account_ids.clone(),
-            locale: self.options.locale,
-            layout: Layout::Modal,
-            request_timeout_ms: self.options.request_timeout_ms,
-        };
-        let provider = match &self.stripe {
-            Some(stripe) => Provider::Stripe {
-                stripe: stripe.clone(),
-                fetch_session: hooks.fetch_session.clone(),
-            },
-            None => Provider::Sandbox,
         };
         let hooks = Hooks {
             on_event: None,
-            provider,
-            nonce: self.nonce.clone(),
+            fetch_session: hooks.fetch_session.clone(),
         };
-        Some(crate::browser::component::collect(options, hooks).await)
+        Some(collect::collect(options, self.stripe.clone(), hooks).await)
     }
 
     fn render(&self) {
@@ -470,15 +394,15 @@ impl MountedForm {
         }
     }
 
-    /// Removes what `mount` added; the merchant's own button stays. An open relink flow is
-    /// closed, and nothing that was in flight touches the form afterwards.
+    /// Removes what `mount` added; the merchant's own button stays. Nothing that was in
+    /// flight touches the form afterwards (a relink modal that is open stays until the customer
+    /// closes it: Stripe.js cannot close it from outside).
     pub(crate) fn unmount(&self) {
         self.unmounted.set(true);
         if self.state.borrow().status == MandateStatus::Relinking {
-            crate::browser::component::abort();
+            collect::abort();
         }
         self.listeners.borrow_mut().clear();
-        self.cancel.now();
         self.parts.container.element().remove();
         if !self.parts.created_submit {
             set_disabled(&self.parts.submit, false);
@@ -493,14 +417,4 @@ fn set_disabled(element: &HtmlElement, disabled: bool) {
     {
         set_flag(element, "disabled", disabled);
     }
-}
-
-/// A key unique enough to tell this page's attempts from any other's.
-fn random_key() -> String {
-    let random = (js_sys::Math::random() * 1e16) as u64;
-    let mut key = String::from("relink-");
-    crate::browser::dom::push_int(&mut key, js_sys::Date::now() as u64, 16);
-    key.push('-');
-    crate::browser::dom::push_int(&mut key, random, 16);
-    key
 }

@@ -4,41 +4,30 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
-/** Languages the modal speaks; `auto` follows the browser. */
+/** Languages the mandate form speaks; `auto` follows the browser. */
 export type Locale = 'en' | 'ja' | 'de' | 'auto';
 
-/** Lifecycle events (Stripe mobile SDK names, plus `close`). */
-export type FlowEventType =
-  | 'open' | 'consent_acquired' | 'institution_selected' | 'institution_authorized'
-  | 'accounts_selected' | 'success' | 'error' | 'cancel' | 'close'
-  | (string & {});
-
-/** An account the customer selected, as the bank showed it (snake_case, untrusted text). */
-export interface SelectedAccount {
-  last4: string;
-  display_name: string;
-  subcategory: 'checking' | 'savings' | 'credit_card' | 'line_of_credit' | 'mortgage' | 'other' | (string & {}) | null;
-}
-
 /**
- * A lifecycle event; narrow on `type` for its details. With the `stripe` provider only
- * `open`, `success`, `cancel`, `error` and `close` occur (Stripe.js reports no steps).
+ * Lifecycle events, named as in Stripe's mobile SDK event stream: the ones that can be observed
+ * around Stripe.js on the web, the same with Stripe.js and with the sandbox's drop-in.
  */
+export type FlowEventType = 'open' | 'success' | 'cancel' | 'error' | 'close' | (string & {});
+
+/** A lifecycle event; narrow on `type` for its details. `close` always comes last. */
 export type FlowEvent =
-  | { type: 'open' | 'consent_acquired' | 'institution_authorized' | 'cancel' | 'close' }
-  /** The customer chose a bank (or, for relinks, the fixed one was shown). */
-  | { type: 'institution_selected'; institution: { id: string; name: string } }
-  /** The customer submitted their account selection. */
-  | { type: 'accounts_selected'; accounts: SelectedAccount[] }
-  /** Accounts were linked; the same `outcome` and `isNew` the promise resolves with. */
+  /** The flow opened (Stripe.js's modal is showing or loading), or it is gone. */
+  | { type: 'open' | 'close' }
+  /** The customer linked a working account; the same `outcome` and `isNew` the promise resolves with. */
   | { type: 'success'; outcome: Outcome; isNew: boolean | null }
-  /** The flow hit an error (a failed request); the promise may still resolve a session. */
+  /** The flow ended without a working account (closed, wrong account, bank down). */
+  | { type: 'cancel'; outcome: Outcome }
+  /** The flow could not run; the promise resolves this error too. */
   | { type: 'error'; error: StripeError };
 
 /**
- * The part of a Stripe.js instance (`Stripe(publishableKey)`) that the `stripe` provider uses,
- * with Stripe.js's documented result shapes. `@stripe/stripe-js`'s `Stripe` satisfies it, and so
- * does any object with these two methods (a test double).
+ * The part of a Stripe.js instance (`Stripe(publishableKey)`) that relink runs on, with
+ * Stripe.js's documented result shapes. `@stripe/stripe-js`'s `Stripe` satisfies it, so does the
+ * sandbox's drop-in (`/v3/` of the sandbox), and so does any object with these two methods.
  */
 export interface StripeLike {
   collectFinancialConnectionsAccounts(options: { clientSecret: string }): Promise<
@@ -71,41 +60,20 @@ export interface StripeJsError {
 export type FetchSession = (sessionId: string) => Promise<FinancialConnectionsSession>;
 
 export interface CollectOptions {
-  /** The Financial Connections session's client secret. Sent only in request bodies. */
+  /** The Financial Connections session's client secret, handed to Stripe.js only. */
   clientSecret: string;
-  /** The provider's publishable key (required for the sandbox provider). */
-  publishableKey?: string;
-  /** Where the provider's API lives. Default: `window.location.origin`. */
-  apiBase?: string;
   /** The `fca_…` IDs the merchant already has; decides `isNew`. */
   existingAccountIds?: string[];
-  /** Default: `auto`. */
-  locale?: Locale;
   /** Called synchronously for every lifecycle event. */
   onEvent?: (event: FlowEvent) => void;
-  /** `modal` (default): a dialog over the page; `page`: the flow fills the page (hosted relink). */
-  layout?: 'modal' | 'page';
   /**
-   * The `stripe` provider: Stripe.js runs its own modal, relink classifies the result.
-   * `abort()` cannot close Stripe's modal, and Stripe.js reports only `open`, `success`,
-   * `cancel`, `error` and `close`. `null` (what `loadStripe` resolves during server-side
-   * rendering) means none.
+   * The Stripe.js instance that runs the modal: Stripe.js in production, the sandbox's drop-in
+   * in development. `loadRelink` binds it; calling the module's export directly needs it.
+   * `null` (what `loadStripe` resolves during server-side rendering) means none.
    */
   stripe?: StripeLike | null;
-  /** With `stripe`: completes sessions that Stripe.js resolved without `relink_result`. */
+  /** Completes sessions that Stripe.js resolved without `relink_result`. */
   fetchSession?: FetchSession;
-  /**
-   * Milliseconds each request to the API may take before it counts as a network failure
-   * (`api_connection_error`). Default: 30000. Closing the flow settles within a second
-   * whatever the network does.
-   */
-  requestTimeout?: number;
-  /**
-   * The page's CSP nonce. Applied to the `<style>` element relink creates in browsers without
-   * constructable stylesheets, so that a `style-src 'nonce-…'` policy allows it; elsewhere the
-   * styles are adopted and need no nonce.
-   */
-  nonce?: string;
 }
 
 /** What happened, from the merchant's point of view. */
@@ -225,8 +193,8 @@ export interface FinancialConnectionsAccount {
  *
  * Stripe.js's `FinancialConnectionsSession` (`@stripe/stripe-js`) plus the API's fields: a
  * session from relink can be passed to code written for Stripe.js, and Stripe.js's satisfies
- * {@link StripeLike}. With the `stripe` provider the session is what Stripe.js resolved (completed
- * by `fetchSession`), so the API's fields may be missing.
+ * {@link StripeLike}. The session is what Stripe.js resolved (completed by `fetchSession`), so the
+ * API's fields may be missing.
  */
 export interface FinancialConnectionsSession {
   id: string;
@@ -264,15 +232,10 @@ export type CollectResult =
     };
 
 export interface ConfirmOptions {
-  /** The provider's publishable key (required unless `stripe` is given). */
-  publishableKey?: string;
-  /** Default: `window.location.origin`. */
-  apiBase?: string;
-  locale?: Locale;
-  /** The `stripe` provider: confirm with `stripe.confirmUsBankAccountSetup`. `null`: none. */
+  /** The Stripe.js instance that confirms: see {@link CollectOptions.stripe}. */
   stripe?: StripeLike | null;
-  /** See {@link CollectOptions.requestTimeout}. Default: 30000. */
-  requestTimeout?: number;
+  /** The mandate form's language. Default: `auto`. */
+  locale?: Locale;
 }
 
 export interface MandateFormOptions extends ConfirmOptions {
@@ -287,12 +250,10 @@ export interface MandateFormOptions extends ConfirmOptions {
    * your server), and confirms again once the account is repaired.
    */
   createRelinkSession?: () => Promise<string>;
-  /** With `stripe` and `createRelinkSession`: see {@link CollectOptions.fetchSession}. */
+  /** With `createRelinkSession`: see {@link CollectOptions.fetchSession}. */
   fetchSession?: FetchSession;
   /** Your existing `fca_…` IDs, for `isNew` in `relink:relinked`. */
   existingAccountIds?: string[];
-  /** The page's CSP nonce, for the relink modal: see {@link CollectOptions.nonce}. */
-  nonce?: string;
   /**
    * The account the mandate debits (the FC account's `institution_name` and `last4`), shown
    * above the mandate text, which speaks of "the bank account specified above".

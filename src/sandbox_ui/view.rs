@@ -8,9 +8,9 @@ use gloo_events::EventListener;
 use web_sys::Document;
 
 use crate::browser::dom::{El, cat};
-use crate::browser::{Msg, State};
 use crate::flow::{Failure, Step, Work};
 use crate::i18n::{Strings, fill};
+use crate::sandbox_ui::{Msg, State};
 
 /// Sends a message to the open flow.
 pub(crate) type Dispatch = Rc<dyn Fn(Msg)>;
@@ -117,7 +117,7 @@ impl View<'_> {
             Step::Working(work) => body.child(self.working(&self.work_title(state, *work))),
             Step::Success => self.success(body, state, listeners),
             Step::Failure(failure) => self.failure(body, state, listeners, failure),
-            Step::Delegated | Step::Finished => body,
+            Step::Finished => body,
         }
     }
 
