@@ -1,31 +1,26 @@
 // The hosted relink page a customer reaches from a relink email or a hosted session's `url`.
-// The link carries an opaque single-use token (never the client secret); the page trades it for
-// the session and runs relink full-page.
-import { loadRelink } from '/pkg/dist/relink.esm.js';
+// The link carries an opaque single-use token (never the client secret). The page is the
+// sandbox's own (it plays Stripe's hosted page), so it runs the sandbox flow UI directly,
+// full-page: the UI trades the token for the session and runs the flow.
+import initFlowUi, { hostedRelink } from '/pkg/dist/sandbox-ui/relink_sandbox_ui.js';
 import { merchantApi } from '/merchant.js';
 
 const status = document.getElementById('hosted-status');
 
 const MESSAGES = {
   relinked_expected_account: 'Your bank account is reconnected. You can close this page.',
-  relinked_existing_account: 'Your bank account is reconnected. You can close this page.',
   no_account: 'You signed in, but the account we asked about was not selected. Use the link again to retry, or contact the merchant.',
   no_authorization: 'Your bank account was not reconnected because you did not sign in to your bank.',
   other: 'Your bank could not be reached. Please try again later.',
 };
+const USED = ['token_already_used', 'resource_missing'];
 
-async function redeem(token, publishableKey) {
-  const response = await fetch('/v1/link_account_sessions/hosted', {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${publishableKey}`, 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token }),
-  });
-  const body = await response.json();
-  if (!response.ok) {
-    const used = body.error?.code === 'token_already_used' || body.error?.code === 'resource_missing';
-    throw new Error(used ? 'This link was already used or has expired. Ask the merchant for a new one.' : body.error?.message);
-  }
-  return body;
+/** What the customer is told, from the session's own `relink_result` (as Stripe's page would). */
+function outcomeOf(session) {
+  const reason = session.relink_result?.failure_reason;
+  // A hosted relink always names the account, so success is always the expected one.
+  if (session.relink_result && !reason) return 'relinked_expected_account';
+  return MESSAGES[reason] ? reason : 'other';
 }
 
 async function main() {
@@ -37,13 +32,25 @@ async function main() {
     return;
   }
   const config = await merchantApi('/demo/api/config');
-  const { client_secret: clientSecret, return_url: returnUrl, merchant_name: merchant } = await redeem(token, config.publishable_key);
-  document.title = `Reconnect your bank account · ${merchant}`;
-  status.textContent = `${merchant} asks you to reconnect your bank account so payments keep working.`;
-  const relink = await loadRelink(config.publishable_key, { apiBase: config.api_base });
-  const result = await relink.collectFinancialConnectionsAccounts({ clientSecret, layout: 'page' });
-  status.textContent = result.error ? result.error.message : (MESSAGES[result.outcome] ?? MESSAGES.other);
-  status.dataset.outcome = result.outcome;
+  await initFlowUi({ module_or_path: '/pkg/dist/sandbox-ui/relink_sandbox_ui_bg.wasm' });
+  const settings = { publishableKey: config.publishable_key, apiBase: location.origin };
+  const result = await hostedRelink(settings, token, {
+    onRedeemed: ({ merchantName }) => {
+      document.title = `Reconnect your bank account · ${merchantName}`;
+      status.textContent = `${merchantName} asks you to reconnect your bank account so payments keep working.`;
+    },
+  });
+  if (result.error) {
+    status.textContent = USED.includes(result.error.code)
+      ? 'This link was already used or has expired. Ask the merchant for a new one.'
+      : result.error.message;
+    status.dataset.outcome = 'could_not_launch';
+    return;
+  }
+  const outcome = outcomeOf(result.financialConnectionsSession);
+  status.textContent = MESSAGES[outcome];
+  status.dataset.outcome = outcome;
+  const returnUrl = result.returnUrl;
   // The merchant chose return_url; only ever follow it as a web address.
   if (returnUrl && /^https?:$/.test(new URL(returnUrl, location.href).protocol)) {
     document.getElementById('hosted-return-link').href = returnUrl;

@@ -83,14 +83,16 @@ function tanExpiry(account) {
 
 /**
  * Wires the merchant page. `loadRelink(publishableKey, options)` is relink's loader, from the npm
- * package or from the script tag's global: the page shows both ways give the same API.
+ * package or from the script tag's global: the page shows both ways give the same API. Both run
+ * on the page's Stripe.js (`window.Stripe`): here the sandbox's drop-in from `/v3/`, in
+ * production js.stripe.com's, with this code unchanged.
  */
 export async function startMerchantPage({ loadRelink }) {
   // Loaded on first use; a failed load (say, the sandbox restarting) is retried on the next click.
   let relinkReady = null;
   function relink() {
     relinkReady ??= merchantApi('/demo/api/config')
-      .then((config) => loadRelink(config.publishable_key, { apiBase: config.api_base }))
+      .then((config) => loadRelink(config.publishable_key, { stripe: window.Stripe(config.publishable_key) }))
       .catch((error) => {
         relinkReady = null;
         throw error;

@@ -43,7 +43,7 @@ pub fn collect_financial_connections_accounts(
         match flow.await {
             Collected::Finished(finished) => object_with(
                 "financialConnectionsSession",
-                &stripe_shapes::session(&finished.session.raw),
+                &stripe_shapes::session(&finished.session),
             )
             .into(),
             Collected::CouldNotLaunch(error) => stripe_shapes::error(&error).into(),
@@ -66,12 +66,12 @@ pub fn collect_bank_account_token(settings: JsValue, params: JsValue) -> Result<
             Collected::Finished(finished) => finished,
             Collected::CouldNotLaunch(error) => return stripe_shapes::error(&error).into(),
         };
-        let session = stripe_shapes::session(&finished.session.raw);
+        let session = stripe_shapes::session(&finished.session);
         let result = object_with("financialConnectionsSession", &session);
         if finished.session.summary.accounts.is_empty() {
             return result.into();
         }
-        match client.0.bank_account_token().await {
+        match client.bank_account_token().await {
             Ok(token) => {
                 set(&result, "token", &token);
                 result.into()
@@ -105,7 +105,7 @@ pub fn collect_bank_account_for_setup(
     let expand = strings(&get(&params, "expand"));
     let setup_intent = sandbox_client(&sandbox, &client_secret);
     Ok(promise(Box::pin(async move {
-        let opened = match setup_intent.0.open_setup_session(&billing).await {
+        let opened = match setup_intent.open_setup_session(&billing).await {
             Ok(opened) => opened,
             Err(error) => return stripe_shapes::error(&error).into(),
         };
@@ -117,7 +117,7 @@ pub fn collect_bank_account_for_setup(
         if let Collected::CouldNotLaunch(error) = flow.await {
             return stripe_shapes::error(&error).into();
         }
-        retrieved(setup_intent.0.retrieve_setup_intent(&expand).await)
+        retrieved(setup_intent.retrieve_setup_intent(&expand).await)
     })))
 }
 
@@ -147,10 +147,7 @@ pub fn confirm_us_bank_account_setup(
     };
     let client = sandbox_client(&sandbox, &client_secret);
     Ok(promise(Box::pin(async move {
-        let confirmed = client
-            .0
-            .confirm_setup_intent(payment_method.as_deref())
-            .await;
+        let confirmed = client.confirm_setup_intent(payment_method.as_deref()).await;
         retrieved(confirmed)
     })))
 }
@@ -165,7 +162,7 @@ pub fn retrieve_setup_intent(
     let client_secret = setup_intent_secret("retrieveSetupIntent", &client_secret)?;
     let client = sandbox_client(&sandbox, &client_secret);
     Ok(promise(Box::pin(async move {
-        retrieved(client.0.retrieve_setup_intent(&[]).await)
+        retrieved(client.retrieve_setup_intent(&[]).await)
     })))
 }
 
@@ -189,7 +186,7 @@ pub fn hosted_relink(
     let token = token.as_string().unwrap_or_default();
     let redeemer = sandbox_client(&sandbox, "");
     Ok(promise(Box::pin(async move {
-        let redeemed = match redeemer.0.redeem_hosted(&token).await {
+        let redeemed = match redeemer.redeem_hosted(&token).await {
             Ok(redeemed) => redeemed,
             Err(error) => return stripe_shapes::error(&error).into(),
         };
@@ -207,7 +204,7 @@ pub fn hosted_relink(
                 set(
                     &result,
                     "financialConnectionsSession",
-                    &stripe_shapes::session(&finished.session.raw),
+                    &stripe_shapes::session(&finished.session),
                 );
                 result.into()
             }
@@ -216,15 +213,35 @@ pub fn hosted_relink(
     })))
 }
 
+/// Closes the sandbox's open flow, as the customer pressing Close would: the sandbox's own
+/// control for tests (pressing Escape does the same). It is not part of Stripe.js, so the drop-in
+/// does not offer it and the production core's `abort()` does not reach it.
+#[wasm_bindgen(js_name = sandboxCloseFlow)]
+pub fn close_flow() {
+    runner::close();
+}
+
 /// A promise of what `task` resolves. Every export goes through this one boxed type, so the
 /// wasm carries one copy of the promise machinery instead of one per future type.
 fn promise(task: std::pin::Pin<Box<dyn std::future::Future<Output = JsValue>>>) -> Promise {
     wasm_bindgen_futures::future_to_promise(async move { Ok(task.await) })
 }
 
-/// A client for one object, with its own cancellation (kept alive with it: dropping the
-/// [`Cancel`] aborts the requests).
-struct OwnedClient(Client, #[allow(dead_code)] Cancel);
+/// A client for one object with its own cancellation, which lives as long as the client:
+/// dropping the [`Cancel`] aborts the requests. (Used through `Deref`, so a future captures the
+/// whole value, not the client alone.)
+struct OwnedClient {
+    client: Client,
+    _cancel: Cancel,
+}
+
+impl std::ops::Deref for OwnedClient {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
 
 fn sandbox_client(sandbox: &Sandbox, client_secret: &str) -> OwnedClient {
     let cancel = Cancel::new();
@@ -234,7 +251,10 @@ fn sandbox_client(sandbox: &Sandbox, client_secret: &str) -> OwnedClient {
         client_secret,
         timeout_ms: sandbox.request_timeout_ms,
     };
-    OwnedClient(Client::new(target, &cancel), cancel)
+    OwnedClient {
+        client: Client::new(target, &cancel),
+        _cancel: cancel,
+    }
 }
 
 /// The instance's settings and the page's CSP nonce; settings the loader got wrong are an

@@ -115,6 +115,13 @@ fn open(options: FlowOptions, hooks: Hooks) -> Result<Started, RelinkError> {
     Ok((flow, effects, receiver))
 }
 
+/// Closes the open flow, if any; it settles like a customer closing it.
+pub(crate) fn close() {
+    if let Some(flow) = OPEN.with(|open| open.borrow().clone()) {
+        flow.dispatch(Msg::Close);
+    }
+}
+
 impl OpenFlow {
     /// What the modal's controls send messages through; it does not keep the flow alive.
     fn dispatcher(self: &Rc<Self>) -> Dispatch {

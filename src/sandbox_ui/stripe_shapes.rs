@@ -6,13 +6,20 @@
 use js_sys::{Array, Object};
 use wasm_bindgen::JsValue;
 
-use crate::browser::js_value::{get, has, object_with, set};
+use crate::browser::js_value::{get, object_with, set};
 use crate::error::RelinkError;
+use crate::model::FailureReason;
+use crate::session::Session;
 
 /// The finished session as Stripe.js resolves it: `id`, `accounts` as an array, `filters`,
 /// `permissions`, `return_url`, and for relink sessions `relink_result` (what the preview
 /// Stripe.js renders, and what the seeds' client code reads).
-pub(crate) fn session(raw: &JsValue) -> JsValue {
+///
+/// A relink session the server had not finished when the flow settled (the customer closed it
+/// and the server did not answer in time) gets the result the rules give such a session: it
+/// never reached the bank (see [`crate::outcome::classify`]).
+pub(crate) fn session(session: &Session<JsValue>) -> JsValue {
+    let raw = &session.raw;
     let shaped = object_with("id", &get(raw, "id"));
     let accounts = get(raw, "accounts");
     let accounts = if Array::is_array(&accounts) {
@@ -32,9 +39,19 @@ pub(crate) fn session(raw: &JsValue) -> JsValue {
             set(&shaped, key, &value);
         }
     }
-    let relink_options = get(raw, "relink_options");
-    if relink_options.is_object() && has(raw, "relink_result") {
-        set(&shaped, "relink_result", &get(raw, "relink_result"));
+    let summary = &session.summary;
+    if summary.relink_options.is_some() {
+        let result = get(raw, "relink_result");
+        let result = if summary.relink_result.is_some() {
+            result
+        } else {
+            let unfinished = object_with("account", &JsValue::NULL);
+            set(&unfinished, "authorization", &JsValue::NULL);
+            let reason = FailureReason::NoAuthorization.as_str();
+            set(&unfinished, "failure_reason", &reason.into());
+            unfinished.into()
+        };
+        set(&shaped, "relink_result", &result);
     }
     shaped.into()
 }

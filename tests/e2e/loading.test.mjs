@@ -29,6 +29,8 @@ describe('loading the component', () => {
     // A bare page of the sandbox's origin (its favicon request 404s, so page errors are not checked).
     const page = await browser.newPage();
     await page.goto(`${sandbox.origin}/healthz`);
+    // A merchant's page in development: the sandbox's Stripe.js drop-in in place of js.stripe.com.
+    await page.addScriptTag({ url: '/v3/' });
     await page.evaluate(() => {
       document.body.innerHTML = '<main><h1>Billing</h1><button id="reconnect">Reconnect your bank</button></main>';
       document.getElementById('reconnect').focus();
@@ -39,8 +41,11 @@ describe('loading the component', () => {
 
     await page.evaluate(async (key) => {
       const { loadRelink } = await import('/pkg/dist/relink.esm.js');
-      window.relink = await loadRelink(key);
-      // Two idle periods: the component's idle callback was queued before either.
+      window.relink = await loadRelink(key, { stripe: window.Stripe(key) });
+      // Two idle periods: the drop-in preloads its flow UI when the page goes idle, and the flow
+      // UI then rehearses its first paint off the page in an idle callback of its own.
+      for (let idle = 0; idle < 2; idle += 1) await new Promise((resolve) => requestIdleCallback(resolve));
+      await window.Stripe(key).retrieveSetupIntent('seti_x_secret_y'); // waits for the flow UI
       for (let idle = 0; idle < 2; idle += 1) await new Promise((resolve) => requestIdleCallback(resolve));
     }, publishableKey);
 
@@ -50,7 +55,7 @@ describe('loading the component', () => {
     const { client_secret: clientSecret } = await (await fetch(`${sandbox.origin}/demo/api/link_session`, { method: 'POST' })).json();
     const result = page.evaluate((clientSecret) => window.relink.collectFinancialConnectionsAccounts({ clientSecret }), clientSecret);
     await page.getByRole('dialog').getByTestId('consent-continue').waitFor();
-    await page.evaluate(() => window.relink.abort());
+    await page.keyboard.press('Escape');
     assert.equal((await result).outcome, 'no_account');
     assert.deepEqual(await snapshot(page), before, 'closing restored the page, focus included');
     await page.close();

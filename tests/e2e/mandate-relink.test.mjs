@@ -67,7 +67,7 @@ describe('mandate form relink', () => {
     });
     await page.evaluate(async ({ key, secret, relink, existing }) => {
       const { loadRelink } = await import('/pkg/index.js');
-      const relinkJs = await loadRelink(key);
+      const relinkJs = await loadRelink(key, { apiBase: location.origin });
       const form = document.createElement('form');
       form.dataset.secret = secret;
       const button = document.createElement('button');

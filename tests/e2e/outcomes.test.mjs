@@ -49,15 +49,22 @@ describe('outcomes', () => {
   }
 
   /** Opens the flow on a bare page of the sandbox's origin; resolves the page and the pending result. */
-  async function openFlow(clientSecret, existingAccountIds = []) {
+  async function openFlow(clientSecret, existingAccountIds = [], { withFetchSession = false } = {}) {
     const page = await newPage(browser);
     await page.goto(`${sandbox.origin}/healthz`);
-    const result = page.evaluate(async ({ key, clientSecret, existingAccountIds }) => {
+    const result = page.evaluate(async ({ key, clientSecret, existingAccountIds, withFetchSession }) => {
       const { loadRelink } = await import('/pkg/index.js');
-      const relink = await loadRelink(key);
+      const relink = await loadRelink(key, { apiBase: location.origin });
       window.relink = relink;
-      return relink.collectFinancialConnectionsAccounts({ clientSecret, existingAccountIds });
-    }, { key: publishableKey, clientSecret, existingAccountIds });
+      // The merchant's server retrieving the session in the preview version (played here with
+      // the sandbox's secret key).
+      const fetchSession = async (id) => (await fetch(`/v1/financial_connections/sessions/${id}`, {
+        headers: { Authorization: 'Bearer sk_test_relinksandbox000000000000', 'Stripe-Version': '2026-04-22.preview' },
+      })).json();
+      return relink.collectFinancialConnectionsAccounts({
+        clientSecret, existingAccountIds, ...(withFetchSession ? { fetchSession } : {}),
+      });
+    }, { key: publishableKey, clientSecret, existingAccountIds, withFetchSession });
     const modal = page.getByRole('dialog');
     return { page, modal, result };
   }
@@ -155,9 +162,10 @@ describe('outcomes', () => {
     await page.close();
   });
 
-  test('the bank is down: other', async () => {
+  test('the bank is down: no_account from Stripe.js\'s session alone, other once fetchSession tells', async () => {
+    for (const withFetchSession of [false, true]) {
     const session = await (await fetch(`${sandbox.origin}/demo/api/link_session`, { method: 'POST' })).json();
-    const { page, modal, result } = await openFlow(session.client_secret);
+    const { page, modal, result } = await openFlow(session.client_secret, [], { withFetchSession });
     await modal.getByTestId('consent-continue').click();
     await modal.getByRole('button', { name: /Down Bank/ }).click();
     const password = modal.getByTestId('login-password');
@@ -167,9 +175,12 @@ describe('outcomes', () => {
     }
     await modal.getByTestId('done').or(modal.getByTestId('close')).first().click();
     const { outcome, financialConnectionsSession } = await result;
-    assert.equal(outcome, 'other');
+    // Stripe.js resolves a plain session without `status`: only the server's copy says it failed.
+    assert.equal(outcome, withFetchSession ? 'other' : 'no_account');
+    assert.equal(financialConnectionsSession.status, withFetchSession ? 'failed' : undefined);
     assert.deepEqual(financialConnectionsSession.accounts, []);
     await page.close();
+    }
   });
 
   test('OAuth Bank: the customer picks a different account in the bank window', async () => {
@@ -213,7 +224,10 @@ describe('outcomes', () => {
     assert.equal(second.outcome, 'could_not_launch');
     assert.equal(second.error.code, 'flow_already_open');
     assert.equal(await page.locator('#relink-modal').count(), 1);
+    // abort() cannot close Stripe.js's modal, nor the drop-in's: the customer closes it.
     await page.evaluate(() => window.relink.abort());
+    assert.equal(await page.locator('#relink-modal').count(), 1, 'abort() leaves the modal open');
+    await modal.getByTestId('close').click();
     assert.equal((await result).outcome, 'no_account');
     await page.close();
   });
@@ -224,7 +238,7 @@ describe('outcomes', () => {
     await page.goto(`${sandbox.origin}/healthz`);
     const result = page.evaluate(async ({ key, clientSecret }) => {
       const { loadRelink } = await import('/pkg/index.js');
-      const relink = await loadRelink(key);
+      const relink = await loadRelink(key, { apiBase: location.origin });
       window.events = [];
       return relink.collectFinancialConnectionsAccounts({ clientSecret, onEvent: (event) => window.events.push(event.type) });
     }, { key: publishableKey, clientSecret: plain.client_secret });
@@ -275,7 +289,7 @@ describe('outcomes', () => {
       await page.evaluate(() => import('/pkg/index.js'));
       const result = page.evaluate(async ({ key, clientSecret }) => {
         const { loadRelink } = await import('/pkg/index.js');
-        const relink = await loadRelink(key);
+        const relink = await loadRelink(key, { apiBase: location.origin });
         return relink.collectFinancialConnectionsAccounts({ clientSecret });
       }, { key, clientSecret: plain.client_secret });
       const modal = page.getByRole('dialog');
