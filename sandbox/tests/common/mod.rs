@@ -258,3 +258,30 @@ pub fn account_id(session: &Value, i: usize) -> String {
         .expect("linked account")
         .to_owned()
 }
+
+impl Sandbox {
+    /// Takes `institution` down (`status=down`) or brings it back (`status=up`) with the test
+    /// helper; returns the institution as the link flow describes it.
+    pub async fn outage(&self, institution: &str, status: &str) -> Value {
+        self.post(
+            &format!("/v1/test_helpers/financial_connections/institutions/{institution}/outage"),
+            &format!("status={status}"),
+        )
+        .await
+        .ok()
+    }
+
+    /// A SetupIntent for `customer`, as the merchant's server creates it: with a payment method
+    /// made from the Financial Connections `account` when given, else none yet (for Stripe.js's
+    /// `collectBankAccountForSetup`).
+    pub async fn setup_intent(&self, customer: &str, account: Option<&str>) -> Value {
+        let mut body = format!("customer={customer}&payment_method_types[]=us_bank_account");
+        if let Some(account) = account {
+            body.push_str(&format!(
+                "&payment_method_data[type]=us_bank_account\
+                 &payment_method_data[us_bank_account][financial_connections_account]={account}"
+            ));
+        }
+        self.post("/v1/setup_intents", &body).await.ok()
+    }
+}
