@@ -30,8 +30,9 @@
 //! - [`objects::account_holder`], [`objects::status_details`], [`objects::account_numbers`]:
 //!   what accounts and authorizations share: their holder, why or when they stop working, and
 //!   their (tokenized) account numbers.
-//! - [`objects::setup_intent`], [`objects::payment_method`], [`objects::mandate`],
-//!   [`objects::token`]: payment methods, mandates and payout tokens made from accounts.
+//! - [`objects::setup_intent`], [`objects::payment_method`], [`objects::billing_details`],
+//!   [`objects::mandate`], [`objects::token`]: payment methods (and their billing details),
+//!   mandates and payout tokens made from accounts.
 //! - [`objects::webhook_endpoint`], [`objects::event`]: where events go, and what changed.
 //! - [`objects::event_types`]: Stripe's event catalog, which `enabled_events[]` may name.
 //! - [`objects::connected_account`], [`objects::bank_account`]: Connect's connected accounts,
@@ -63,7 +64,7 @@
 //!   [`http::payment_methods`], [`http::tokens`], [`http::webhook_endpoints`],
 //!   [`http::events`], [`http::connected_accounts`]: Stripe's REST resources.
 //! - [`http::link_flow`], [`http::hosted`]: the browser-facing API the relink component and the
-//!   hosted relink page call.
+//!   hosted relink page call, at the paths `relink::wire::Endpoint` names.
 //! - [`http::stripe_js`]: the Stripe.js drop-in script, at `/v3/`.
 //!
 //! At the top, composing everything:

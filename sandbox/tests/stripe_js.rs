@@ -291,7 +291,7 @@ async fn collecting_for_a_setup_intent_rejects_bad_input_with_json_errors() {
         "the secret is not echoed"
     );
 
-    let extra = format!("{body}&{name}&payment_method_data[billing_details][phone]=1");
+    let extra = format!("{body}&{name}&payment_method_data[billing_details][nickname]=1");
     let error = sandbox
         .browser(FOR_SETUP_INTENT, &extra)
         .await

@@ -13,14 +13,15 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use relink::model::SessionStatus;
-use relink::wire::{self, Authentication as Answer};
-use serde_json::{Value, json};
+use relink::wire::{self, Authentication as Answer, Endpoint};
+use serde_json::Value;
 
 use crate::auth::PublishableKey;
 use crate::error::{ApiError, ApiResult};
 use crate::form::Params;
 use crate::http::state::AppState;
 use crate::objects::account::Account;
+use crate::objects::billing_details::BillingDetails;
 use crate::objects::institutions::{self, Institution};
 use crate::objects::relink_rules::Authentication;
 use crate::objects::session::Session;
@@ -31,20 +32,14 @@ use crate::version::ApiVersion;
 use crate::workflows::finish_session::{self, Attempt};
 use crate::workflows::payment_setup;
 
-/// Routes under `/v1/link_account_sessions`.
+/// The link flow's routes, at the paths [`wire::Endpoint`] gives them.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/v1/link_account_sessions/manifest", post(manifest))
-        .route("/v1/link_account_sessions/authenticate", post(authenticate))
-        .route("/v1/link_account_sessions/complete", post(complete))
-        .route(
-            "/v1/link_account_sessions/for_setup_intent",
-            post(for_setup_intent),
-        )
-        .route(
-            "/v1/link_account_sessions/bank_account_token",
-            post(bank_account_token),
-        )
+        .route(Endpoint::Manifest.path(), post(manifest))
+        .route(Endpoint::Authenticate.path(), post(authenticate))
+        .route(Endpoint::Complete.path(), post(complete))
+        .route(Endpoint::ForSetupIntent.path(), post(for_setup_intent))
+        .route(Endpoint::BankAccountToken.path(), post(bank_account_token))
 }
 
 /// Finds the pending session a client secret belongs to.
@@ -234,25 +229,29 @@ async fn complete(
 /// Stripe.js's `collectBankAccountForSetup`, first half: opens the session in which the
 /// customer links the account for the SetupIntent whose `client_secret` the browser sends.
 /// Answers the session's client secret, for the link flow above; when it links an account, the
-/// SetupIntent gets its payment method and `requires_confirmation`.
+/// SetupIntent gets its payment method and `requires_confirmation`. Every billing detail
+/// Stripe.js sends goes on that payment method; `name` is required, as Stripe.js requires it for
+/// a `us_bank_account`.
 async fn for_setup_intent(
     _: PublishableKey,
     State(state): State<AppState>,
     mut params: Params,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<wire::SetupSession>> {
+    const BILLING: [&str; 2] = ["payment_method_data", "billing_details"];
     let client_secret = params.require_str(&["client_secret"])?;
-    let billing = ["payment_method_data", "billing_details"];
-    let name = params.require_str(&[billing[0], billing[1], "name"])?;
-    let email = params.take_str(&[billing[0], billing[1], "email"])?;
+    let name = params.require_str(&[BILLING[0], BILLING[1], "name"])?;
+    let billing_details = BillingDetails {
+        name: Some(name),
+        ..BillingDetails::take(&mut params, &BILLING)?
+    };
     params.finish()?;
     let session = state.transaction_for_client_secret::<SetupIntent, _>(&client_secret, |tx| {
-        payment_setup::start_collecting(tx, &client_secret, name, email)
+        payment_setup::start_collecting(tx, &client_secret, billing_details)
     })?;
-    Ok(Json(json!({
-        "object": "link_account_session",
-        "id": session.id,
-        "client_secret": session.client_secret,
-    })))
+    Ok(Json(wire::SetupSession {
+        id: session.id,
+        client_secret: session.client_secret,
+    }))
 }
 
 /// Stripe.js's `collectBankAccountToken`, second half: a bank account token (`btok_…`) for the

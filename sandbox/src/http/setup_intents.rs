@@ -15,12 +15,13 @@ use crate::auth::{AnyKey, Scope, SecretKey};
 use crate::error::{ApiError, ApiResult};
 use crate::form::Params;
 use crate::http::state::AppState;
+use crate::objects::billing_details::BillingDetails;
 use crate::objects::mandate::Acceptance;
 use crate::objects::payment_method::PaymentMethod;
-use crate::objects::setup_intent::{SetupIntent, SetupIntentStatus, Usage, debits};
+use crate::objects::setup_intent::{SetupIntent, Usage, debits};
 use crate::store::Tx;
 use crate::workflows::payment_setup::{
-    self, NewIntent, PaymentMethodData, confirm, create_payment_method,
+    self, NewIntent, PaymentMethodData, Replacement, confirm, replace_payment_method,
 };
 
 /// Routes under `/v1/setup_intents`.
@@ -88,8 +89,7 @@ fn take_payment_method_data(params: &mut Params) -> ApiResult<Option<PaymentMeth
     ])?;
     Ok(Some(PaymentMethodData {
         financial_connections_account,
-        name: params.take_str(&["payment_method_data", "billing_details", "name"])?,
-        email: params.take_str(&["payment_method_data", "billing_details", "email"])?,
+        billing_details: BillingDetails::take(params, &["payment_method_data", "billing_details"])?,
     }))
 }
 
@@ -324,10 +324,22 @@ async fn confirm_handler(
 ) -> ApiResult<Json<Value>> {
     let client_secret = params.take_str(&["client_secret"])?;
     let data = take_payment_method_data(&mut params)?;
+    let payment_method = params.take_str(&["payment_method"])?;
     let acceptance = take_mandate_data(&mut params, &client)?;
     params.take_url(&["return_url"])?;
     let expand = Expand::parse(params.take_expand()?)?;
     params.finish()?;
+    // Either replaces the intent's payment method, as on Stripe.
+    let replacement = match (data, payment_method) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "Pass either payment_method or payment_method_data, not both.",
+            ));
+        }
+        (Some(data), None) => Some(Replacement::Data(Box::new(data))),
+        (None, Some(id)) => Some(Replacement::Existing(id)),
+        (None, None) => None,
+    };
     let body = transaction_for(&state, key, &scope, client_secret.as_deref(), |tx| {
         let mut intent = load_for(tx, &id, key, client_secret.as_deref())?;
         // The browser's own request is the customer's acceptance; the server must say whose.
@@ -337,16 +349,8 @@ async fn confirm_handler(
             (None, AnyKey::Publishable) => Some(client),
             (None, AnyKey::Secret) => return Err(ApiError::missing("mandate_data")),
         };
-        if let Some(data) = data {
-            if intent.status == SetupIntentStatus::Succeeded {
-                return Err(ApiError::invalid(
-                    "You cannot confirm this SetupIntent because it has already succeeded.",
-                )
-                .with_code("setup_intent_unexpected_state"));
-            }
-            let pm = create_payment_method(tx, intent.customer.as_deref(), data)?;
-            intent.payment_method = Some(pm.id);
-            intent.status = SetupIntentStatus::RequiresConfirmation;
+        if let Some(replacement) = replacement {
+            replace_payment_method(tx, &mut intent, replacement)?;
         }
         let intent = confirm(tx, intent, acceptance)?;
         expand.render(tx, &intent)

@@ -41,7 +41,11 @@ pub(crate) async fn create(
             ));
         }
         let account = tx.fetch::<Account>(&pm.financial_connections_account, None)?;
-        let token = Token::new(&account, pm.billing_name.as_deref(), clock::now(tx)?);
+        let token = Token::new(
+            &account,
+            pm.billing_details.name.as_deref(),
+            clock::now(tx)?,
+        );
         tx.put(&token)?;
         Ok(token)
     })?;

@@ -9,6 +9,7 @@ pub mod account_holder;
 pub mod account_numbers;
 pub mod authorization;
 pub mod bank_account;
+pub mod billing_details;
 pub mod connected_account;
 pub mod customer;
 pub mod event;

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use crate::error::ApiResult;
 use crate::objects::account::Account;
+use crate::objects::billing_details::BillingDetails;
 use crate::store::{Document, Index, Tx};
 
 /// The routing number every sandbox bank account reports (Stripe's test routing number).
@@ -19,10 +20,9 @@ pub struct PaymentMethod {
     pub created: i64,
     /// The customer it is attached to, once a SetupIntent succeeds.
     pub customer: Option<String>,
-    /// `billing_details.name`.
-    pub billing_name: Option<String>,
-    /// `billing_details.email`.
-    pub billing_email: Option<String>,
+    /// `billing_details`.
+    #[serde(flatten)]
+    pub billing_details: BillingDetails,
     /// The Financial Connections account (`fca_…`) it was made from.
     pub financial_connections_account: String,
 }
@@ -49,13 +49,7 @@ impl PaymentMethod {
             "id": self.id,
             "object": "payment_method",
             "allow_redisplay": "unspecified",
-            "billing_details": {
-                "address": null,
-                "email": self.billing_email,
-                "name": self.billing_name,
-                "phone": null,
-                "tax_id": null,
-            },
+            "billing_details": self.billing_details.to_json(),
             "created": self.created,
             "customer": self.customer,
             "customer_account": null,

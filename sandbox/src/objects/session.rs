@@ -16,6 +16,7 @@ use crate::list::list_object;
 use crate::objects::account::{self, Account};
 use crate::objects::account_holder::AccountHolder;
 use crate::objects::authorization::Authorization;
+use crate::objects::billing_details::BillingDetails;
 use crate::objects::connected_account;
 use crate::objects::customer;
 use crate::objects::institutions::{self, Institution};
@@ -91,10 +92,9 @@ impl Progress {
 pub struct ForSetupIntent {
     /// `seti_…`.
     pub setup_intent: String,
-    /// `payment_method_data[billing_details][name]`.
-    pub billing_name: String,
-    /// `payment_method_data[billing_details][email]`.
-    pub billing_email: Option<String>,
+    /// `payment_method_data[billing_details]`, with its `name`.
+    #[serde(flatten)]
+    pub billing_details: BillingDetails,
 }
 
 /// A Financial Connections session (`fcsess_…`).

@@ -17,6 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::objects::account::Account;
 use crate::objects::account_holder::AccountHolder;
+use crate::objects::billing_details::BillingDetails;
 use crate::objects::customer;
 use crate::objects::mandate::{Acceptance, Mandate};
 use crate::objects::payment_method::PaymentMethod;
@@ -29,10 +30,8 @@ use crate::store::Tx;
 pub struct PaymentMethodData {
     /// `payment_method_data[us_bank_account][financial_connections_account]`.
     pub financial_connections_account: String,
-    /// `payment_method_data[billing_details][name]`.
-    pub name: Option<String>,
-    /// `payment_method_data[billing_details][email]`.
-    pub email: Option<String>,
+    /// `payment_method_data[billing_details]`.
+    pub billing_details: BillingDetails,
 }
 
 /// Makes a payment method from a Financial Connections account the customer linked.
@@ -75,8 +74,7 @@ pub fn create_payment_method(
         id: ids::new_id("pm"),
         created: clock::now(tx)?,
         customer: None,
-        billing_name: data.name,
-        billing_email: data.email,
+        billing_details: data.billing_details,
         financial_connections_account: account.id,
     };
     tx.put(&pm)?;
@@ -109,7 +107,7 @@ pub fn create_intent(tx: &Tx<'_>, new: NewIntent) -> ApiResult<SetupIntent> {
     }
     let payment_method = match (new.payment_method_data, new.payment_method) {
         (Some(data), _) => Some(create_payment_method(tx, new.customer.as_deref(), data)?.id),
-        (None, Some(id)) => Some(tx.fetch::<PaymentMethod>(&id, Some("payment_method"))?.id),
+        (None, Some(id)) => Some(usable_payment_method(tx, new.customer.as_deref(), &id)?.id),
         (None, None) => None,
     };
     let id = ids::new_id("seti");
@@ -137,6 +135,66 @@ pub fn create_intent(tx: &Tx<'_>, new: NewIntent) -> ApiResult<SetupIntent> {
         Some(acceptance) => confirm(tx, intent, acceptance),
         None => Ok(intent),
     }
+}
+
+/// An existing payment method (`payment_method=pm_…`) a SetupIntent of `customer` may use:
+/// it must exist (`resource_missing`), not be attached to another customer (or to any, for an
+/// intent without one), and not be made from another customer's Financial Connections account.
+pub fn usable_payment_method(
+    tx: &Tx<'_>,
+    customer: Option<&str>,
+    id: &str,
+) -> ApiResult<PaymentMethod> {
+    let pm = tx.fetch::<PaymentMethod>(id, Some("payment_method"))?;
+    let account = tx.fetch::<Account>(&pm.financial_connections_account, None)?;
+    let holder = account
+        .account_holder
+        .as_ref()
+        .and_then(AccountHolder::customer_id);
+    let attached_elsewhere = pm.customer.is_some() && pm.customer.as_deref() != customer;
+    let held_elsewhere = matches!((holder, customer), (Some(h), Some(c)) if h != c);
+    if attached_elsewhere || held_elsewhere {
+        return Err(ApiError::invalid_param(
+            "payment_method",
+            format!(
+                "The payment method {id} belongs to another customer; a SetupIntent can use \
+                 only its own customer's payment methods."
+            ),
+        ));
+    }
+    Ok(pm)
+}
+
+/// The payment method a confirmation brings along, replacing the intent's.
+#[derive(Debug, Clone)]
+pub enum Replacement {
+    /// `payment_method_data`: make one from a linked account.
+    Data(Box<PaymentMethodData>),
+    /// `payment_method=pm_…`, as Stripe.js's `confirmUsBankAccountSetup` sends it.
+    Existing(String),
+}
+
+/// Replaces the payment method of an intent about to be confirmed; the intent then
+/// `requires_confirmation`. An intent that already succeeded keeps its own.
+pub fn replace_payment_method(
+    tx: &Tx<'_>,
+    intent: &mut SetupIntent,
+    replacement: Replacement,
+) -> ApiResult<()> {
+    if intent.status == SetupIntentStatus::Succeeded {
+        return Err(ApiError::invalid(
+            "You cannot confirm this SetupIntent because it has already succeeded.",
+        )
+        .with_code("setup_intent_unexpected_state"));
+    }
+    let customer = intent.customer.as_deref();
+    let pm = match replacement {
+        Replacement::Data(data) => create_payment_method(tx, customer, *data)?,
+        Replacement::Existing(id) => usable_payment_method(tx, customer, &id)?,
+    };
+    intent.payment_method = Some(pm.id);
+    intent.status = SetupIntentStatus::RequiresConfirmation;
+    Ok(())
 }
 
 /// Confirms a SetupIntent: checks the account still works, records the mandate and attaches
@@ -173,10 +231,10 @@ fn confirmable_payment_method(intent: &SetupIntent) -> ApiResult<&str> {
     match intent.status {
         SetupIntentStatus::Succeeded => return Err(unexpected("has already succeeded")),
         SetupIntentStatus::RequiresPaymentMethod => {
-            return Err(
-                unexpected("has no payment method; pass payment_method_data")
-                    .with_param("payment_method_data"),
-            );
+            return Err(unexpected(
+                "has no payment method; pass payment_method or payment_method_data",
+            )
+            .with_param("payment_method_data"));
         }
         SetupIntentStatus::RequiresConfirmation => {}
     }
@@ -221,13 +279,12 @@ fn record_mandate(tx: &Tx<'_>, pm: &PaymentMethod, acceptance: Acceptance) -> Ap
 
 /// Opens the session in which the customer links the account for the SetupIntent whose client
 /// secret the browser holds (Stripe.js's `collectBankAccountForSetup`): one checking or savings
-/// account of the intent's customer, with the permissions the intent names. The billing name
-/// and email go on the payment method.
+/// account of the intent's customer, with the permissions the intent names. The billing details
+/// go on the payment method.
 pub fn start_collecting(
     tx: &Tx<'_>,
     client_secret: &str,
-    billing_name: String,
-    billing_email: Option<String>,
+    billing_details: BillingDetails,
 ) -> ApiResult<Session> {
     let intent = tx
         .by_client_secret::<SetupIntent>(client_secret)?
@@ -253,8 +310,7 @@ pub fn start_collecting(
             limit_accounts: Some(1),
             for_setup_intent: Some(ForSetupIntent {
                 setup_intent: intent.id,
-                billing_name,
-                billing_email,
+                billing_details,
             }),
             ..NewSession::default()
         },
@@ -274,8 +330,7 @@ pub fn attach_collected(tx: &Tx<'_>, link: &ForSetupIntent, account: &str) -> Ap
         intent.customer.as_deref(),
         PaymentMethodData {
             financial_connections_account: account.to_owned(),
-            name: Some(link.billing_name.clone()),
-            email: link.billing_email.clone(),
+            billing_details: link.billing_details.clone(),
         },
     )?;
     intent.payment_method = Some(pm.id);
