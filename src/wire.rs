@@ -8,7 +8,7 @@
 //! sends. Session objects travel as the API renders them (`S`); the component hands them to the
 //! merchant unchanged.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{AccountCategory, AccountSubcategory};
 
@@ -176,8 +176,9 @@ pub struct BillingDetails {
     pub address: Option<Address>,
 }
 
-/// A postal address, as Stripe's `Address`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A postal address, as Stripe's `Address`: serialised with all six keys, `null` where unknown,
+/// as Stripe renders it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Address {
     /// `line1`.
     pub line1: Option<String>,
@@ -191,6 +192,34 @@ pub struct Address {
     pub postal_code: Option<String>,
     /// `country`.
     pub country: Option<String>,
+}
+
+impl Address {
+    /// The parts by their Stripe names, in Stripe's order.
+    pub fn parts(&self) -> [(&'static str, &Option<String>); 6] {
+        [
+            ("line1", &self.line1),
+            ("line2", &self.line2),
+            ("city", &self.city),
+            ("state", &self.state),
+            ("postal_code", &self.postal_code),
+            ("country", &self.country),
+        ]
+    }
+
+    /// An address whose parts `part(name)` reads, by their Stripe names.
+    pub fn try_from_parts<E>(
+        mut part: impl FnMut(&'static str) -> Result<Option<String>, E>,
+    ) -> Result<Address, E> {
+        Ok(Address {
+            line1: part("line1")?,
+            line2: part("line2")?,
+            city: part("city")?,
+            state: part("state")?,
+            postal_code: part("postal_code")?,
+            country: part("country")?,
+        })
+    }
 }
 
 impl BillingDetails {
@@ -224,13 +253,8 @@ impl BillingDetails {
         push(&["name"], &self.name);
         push(&["email"], &self.email);
         push(&["phone"], &self.phone);
-        if let Some(address) = &self.address {
-            push(&["address", "line1"], &address.line1);
-            push(&["address", "line2"], &address.line2);
-            push(&["address", "city"], &address.city);
-            push(&["address", "state"], &address.state);
-            push(&["address", "postal_code"], &address.postal_code);
-            push(&["address", "country"], &address.country);
+        for (part, value) in self.address.iter().flat_map(Address::parts) {
+            push(&["address", part], value);
         }
         fields
     }

@@ -7,11 +7,11 @@
 //! The hosted relink page calls [`hosted_relink`] directly. Initialising the module schedules
 //! a rehearsal of the modal's first paint for when the page is idle ([`prepare`]).
 
-use js_sys::{Array, Promise};
+use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 
 use crate::browser::js_value::{callback, get, object_with, set};
-use crate::collected::Collected;
+use crate::collected::{Collected, Finished};
 use crate::error::RelinkError;
 use crate::options::{Layout, Sandbox, read_layout, read_sandbox, text_option};
 use crate::sandbox_ui::client::{Cancel, Client, Target};
@@ -40,14 +40,8 @@ pub fn collect_financial_connections_accounts(
     let client_secret = session_secret(method, &params)?;
     let flow = runner::collect(sandbox.flow(client_secret, Layout::Modal), hooks);
     Ok(promise(Box::pin(async move {
-        match flow.await {
-            Collected::Finished(finished) => object_with(
-                "financialConnectionsSession",
-                &stripe_shapes::session(&finished.session),
-            )
-            .into(),
-            Collected::CouldNotLaunch(error) => stripe_shapes::error(&error).into(),
-        }
+        let finished = ran(flow.await)?;
+        Ok(session_result(&finished))
     })))
 }
 
@@ -62,22 +56,12 @@ pub fn collect_bank_account_token(settings: JsValue, params: JsValue) -> Result<
     let client = sandbox_client(&sandbox, &client_secret);
     let flow = runner::collect(sandbox.flow(client_secret, Layout::Modal), hooks);
     Ok(promise(Box::pin(async move {
-        let finished = match flow.await {
-            Collected::Finished(finished) => finished,
-            Collected::CouldNotLaunch(error) => return stripe_shapes::error(&error).into(),
-        };
-        let session = stripe_shapes::session(&finished.session);
-        let result = object_with("financialConnectionsSession", &session);
-        if finished.session.summary.accounts.is_empty() {
-            return result.into();
+        let finished = ran(flow.await)?;
+        let result = session_result(&finished);
+        if !finished.session.summary.accounts.is_empty() {
+            set(&result, "token", &client.bank_account_token().await?);
         }
-        match client.bank_account_token().await {
-            Ok(token) => {
-                set(&result, "token", &token);
-                result.into()
-            }
-            Err(error) => stripe_shapes::error(&error).into(),
-        }
+        Ok(result)
     })))
 }
 
@@ -105,19 +89,13 @@ pub fn collect_bank_account_for_setup(
     let expand = strings(&get(&params, "expand"));
     let setup_intent = sandbox_client(&sandbox, &client_secret);
     Ok(promise(Box::pin(async move {
-        let opened = match setup_intent.open_setup_session(&billing).await {
-            Ok(opened) => opened,
-            Err(error) => return stripe_shapes::error(&error).into(),
-        };
-        let Some(session_secret) = get(&opened, "client_secret").as_string() else {
-            let error = RelinkError::UnexpectedResponse { status: 200 };
-            return stripe_shapes::error(&error).into();
-        };
-        let flow = runner::collect(sandbox.flow(session_secret, Layout::Modal), hooks);
-        if let Collected::CouldNotLaunch(error) = flow.await {
-            return stripe_shapes::error(&error).into();
-        }
-        retrieved(setup_intent.retrieve_setup_intent(&expand).await)
+        let opened = setup_intent.open_setup_session(&billing).await?;
+        let flow = runner::collect(
+            sandbox.flow(client_secret_of(&opened)?, Layout::Modal),
+            hooks,
+        );
+        ran(flow.await)?;
+        retrieved(setup_intent.retrieve_setup_intent(&expand).await?)
     })))
 }
 
@@ -147,8 +125,11 @@ pub fn confirm_us_bank_account_setup(
     };
     let client = sandbox_client(&sandbox, &client_secret);
     Ok(promise(Box::pin(async move {
-        let confirmed = client.confirm_setup_intent(payment_method.as_deref()).await;
-        retrieved(confirmed)
+        retrieved(
+            client
+                .confirm_setup_intent(payment_method.as_deref())
+                .await?,
+        )
     })))
 }
 
@@ -162,7 +143,7 @@ pub fn retrieve_setup_intent(
     let client_secret = setup_intent_secret("retrieveSetupIntent", &client_secret)?;
     let client = sandbox_client(&sandbox, &client_secret);
     Ok(promise(Box::pin(async move {
-        retrieved(client.retrieve_setup_intent(&[]).await)
+        retrieved(client.retrieve_setup_intent(&[]).await?)
     })))
 }
 
@@ -186,30 +167,17 @@ pub fn hosted_relink(
     let token = token.as_string().unwrap_or_default();
     let redeemer = sandbox_client(&sandbox, "");
     Ok(promise(Box::pin(async move {
-        let redeemed = match redeemer.redeem_hosted(&token).await {
-            Ok(redeemed) => redeemed,
-            Err(error) => return stripe_shapes::error(&error).into(),
-        };
-        let Some(client_secret) = get(&redeemed, "client_secret").as_string() else {
-            let error = RelinkError::UnexpectedResponse { status: 200 };
-            return stripe_shapes::error(&error).into();
-        };
+        let redeemed = redeemer.redeem_hosted(&token).await?;
+        let client_secret = client_secret_of(&redeemed)?;
         let result = object_with("merchantName", &get(&redeemed, "merchant_name"));
         set(&result, "returnUrl", &get(&redeemed, "return_url"));
         if let Some(on_ready) = &on_ready {
             let _ = on_ready.call1(&JsValue::UNDEFINED, &result);
         }
-        match runner::collect(sandbox.flow(client_secret, layout), hooks).await {
-            Collected::Finished(finished) => {
-                set(
-                    &result,
-                    "financialConnectionsSession",
-                    &stripe_shapes::session(&finished.session),
-                );
-                result.into()
-            }
-            Collected::CouldNotLaunch(error) => stripe_shapes::error(&error).into(),
-        }
+        let finished = ran(runner::collect(sandbox.flow(client_secret, layout), hooks).await)?;
+        let session = stripe_shapes::session(&finished.session);
+        set(&result, "financialConnectionsSession", &session);
+        Ok(result)
     })))
 }
 
@@ -221,10 +189,42 @@ pub fn close_flow() {
     runner::close();
 }
 
-/// A promise of what `task` resolves. Every export goes through this one boxed type, so the
-/// wasm carries one copy of the promise machinery instead of one per future type.
-fn promise(task: std::pin::Pin<Box<dyn std::future::Future<Output = JsValue>>>) -> Promise {
-    wasm_bindgen_futures::future_to_promise(async move { Ok(task.await) })
+/// What a drop-in method's work yields: its result object, or the error Stripe.js would resolve.
+type Answer = Result<Object, RelinkError>;
+
+/// A promise of what `task` resolves, its error as Stripe.js's `{error}`. Every export goes
+/// through this one boxed type, so the wasm carries one copy of the promise machinery instead
+/// of one per future type.
+fn promise(task: std::pin::Pin<Box<dyn std::future::Future<Output = Answer>>>) -> Promise {
+    wasm_bindgen_futures::future_to_promise(async move {
+        Ok(task
+            .await
+            .unwrap_or_else(|error| stripe_shapes::error(&error))
+            .into())
+    })
+}
+
+/// The finished flow, or why it could not run.
+fn ran(collected: Collected<JsValue>) -> Result<Finished<JsValue>, RelinkError> {
+    match collected {
+        Collected::Finished(finished) => Ok(finished),
+        Collected::CouldNotLaunch(error) => Err(error),
+    }
+}
+
+/// `{financialConnectionsSession}` in Stripe.js's shape.
+fn session_result(finished: &Finished<JsValue>) -> Object {
+    object_with(
+        "financialConnectionsSession",
+        &stripe_shapes::session(&finished.session),
+    )
+}
+
+/// The `client_secret` of a session the sandbox opened for the browser.
+fn client_secret_of(answer: &JsValue) -> Result<String, RelinkError> {
+    get(answer, "client_secret")
+        .as_string()
+        .ok_or(RelinkError::UnexpectedResponse { status: 200 })
 }
 
 /// A client for one object with its own cancellation, which lives as long as the client:
@@ -273,12 +273,9 @@ fn instance(settings: &JsValue) -> Result<(Sandbox, Hooks), JsValue> {
     Ok((sandbox, Hooks { nonce }))
 }
 
-/// `{setupIntent}` or `{error}`.
-fn retrieved(answer: Result<JsValue, RelinkError>) -> JsValue {
-    match answer {
-        Ok(setup_intent) => object_with("setupIntent", &setup_intent).into(),
-        Err(error) => stripe_shapes::error(&error).into(),
-    }
+/// `{setupIntent}`.
+fn retrieved(setup_intent: JsValue) -> Answer {
+    Ok(object_with("setupIntent", &setup_intent))
 }
 
 fn require_object(method: &str, params: &JsValue) -> Result<(), JsValue> {

@@ -11,8 +11,8 @@ use crate::error::RelinkError;
 use crate::model::FailureReason;
 use crate::session::Session;
 
-/// The finished session as Stripe.js resolves it: `id`, `accounts` as an array, `filters`,
-/// `permissions`, `return_url`, and for relink sessions `relink_result` (what the preview
+/// The finished session as Stripe.js resolves it: `id`, `accounts` as an array, `permissions`,
+/// `return_url`, and for relink sessions `relink_result` (what the preview
 /// Stripe.js renders, and what the seeds' client code reads).
 ///
 /// A relink session the server had not finished when the flow settled (the customer closed it
@@ -33,7 +33,7 @@ pub(crate) fn session(session: &Session<JsValue>) -> JsValue {
         }
     };
     set(&shaped, "accounts", &accounts);
-    for key in ["filters", "permissions", "return_url"] {
+    for key in ["permissions", "return_url"] {
         let value = get(raw, key);
         if !value.is_undefined() && !value.is_null() {
             set(&shaped, key, &value);

@@ -19,10 +19,14 @@ describe('script tag', () => {
     await sandbox?.stop();
   });
 
-  /** A bare page on the sandbox's origin with the relink script tag added. */
+  /**
+   * A bare page on the sandbox's origin with the relink script tag added after its Stripe.js tag
+   * (the sandbox's drop-in, as in development).
+   */
   async function pageWithScriptTag() {
     const page = await newPage(browser);
     await page.goto(`${sandbox.origin}/healthz`);
+    await page.addScriptTag({ url: '/v3/' });
     await page.evaluate((key) => new Promise((resolve, reject) => {
       const script = document.createElement('script');
       script.src = '/pkg/relink.script.js';

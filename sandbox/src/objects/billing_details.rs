@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+pub use relink::wire::Address;
+
 use crate::error::ApiResult;
 use crate::form::Params;
 
@@ -27,23 +29,6 @@ pub struct BillingDetails {
     pub address: Address,
 }
 
-/// A postal address, as Stripe's `Address`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Address {
-    /// `line1`.
-    pub line1: Option<String>,
-    /// `line2`.
-    pub line2: Option<String>,
-    /// `city`.
-    pub city: Option<String>,
-    /// `state`.
-    pub state: Option<String>,
-    /// `postal_code`.
-    pub postal_code: Option<String>,
-    /// `country`: a two-letter country code.
-    pub country: Option<String>,
-}
-
 impl BillingDetails {
     /// Takes every field under `prefix` (e.g. `payment_method_data[billing_details]`); a
     /// field this does not know stays behind for [`Params::finish`] to refuse.
@@ -56,30 +41,15 @@ impl BillingDetails {
             name: field(&["name"])?,
             email: field(&["email"])?,
             phone: field(&["phone"])?,
-            address: Address {
-                line1: field(&["address", "line1"])?,
-                line2: field(&["address", "line2"])?,
-                city: field(&["address", "city"])?,
-                state: field(&["address", "state"])?,
-                postal_code: field(&["address", "postal_code"])?,
-                country: field(&["address", "country"])?,
-            },
+            address: Address::try_from_parts(|part| field(&["address", part]))?,
         })
     }
 
     /// The API representation: `address` always has its six keys, `null` where unknown, as
     /// Stripe renders a payment method's billing details.
     pub fn to_json(&self) -> Value {
-        let address = &self.address;
         json!({
-            "address": {
-                "city": address.city,
-                "country": address.country,
-                "line1": address.line1,
-                "line2": address.line2,
-                "postal_code": address.postal_code,
-                "state": address.state,
-            },
+            "address": self.address,
             "email": self.email,
             "name": self.name,
             "phone": self.phone,
