@@ -187,6 +187,29 @@ fn bank_account<R: Reader>(value: &R) -> Option<BankAccount> {
 /// assert_eq!(result.failure_reason, Some(FailureReason::NoAccount));
 /// ```
 pub fn session<R: Reader>(value: &R) -> Option<Session<R>> {
+    let mut session = finished_session(value)?;
+    let filters = value.field("filters");
+    let kinds = filters.field("account_subcategories");
+    let summary = &mut session.summary;
+    summary.permissions = each(value, "permissions", |p| p.text()?.parse().ok());
+    summary.account_subcategories = kinds.is_object().then(|| {
+        each(&filters, "account_subcategories", |k| {
+            k.text()?.parse().ok()
+        })
+    });
+    summary.account_limit = value
+        .field("limits")
+        .field("accounts")
+        .number()
+        .map(|limit| limit as u32);
+    Some(session)
+}
+
+/// Only what [`crate::outcome::classify`] decides with (`id`, `relink_options`,
+/// `relink_result`, `status` and the linked accounts), which is all the production core reads
+/// of a finished session; [`session`] adds what the flow renders by. `None` when it is not an
+/// object.
+pub fn finished_session<R: Reader>(value: &R) -> Option<Session<R>> {
     if !value.is_object() {
         return None;
     }
@@ -196,23 +219,10 @@ pub fn session<R: Reader>(value: &R) -> Option<Session<R>> {
     } else {
         accounts.field("data")
     };
-    let filters = value.field("filters");
-    let kinds = filters.field("account_subcategories");
     let options = value.field("relink_options");
     let result = value.field("relink_result");
     let summary = SessionSummary {
         id: text(value, "id").unwrap_or_default(),
-        permissions: each(value, "permissions", |p| p.text()?.parse().ok()),
-        account_subcategories: kinds.is_object().then(|| {
-            each(&filters, "account_subcategories", |k| {
-                k.text()?.parse().ok()
-            })
-        }),
-        account_limit: value
-            .field("limits")
-            .field("accounts")
-            .number()
-            .map(|limit| limit as u32),
         relink_options: text(&options, "authorization").map(|authorization| RelinkOptions {
             authorization,
             account: text(&options, "account"),
@@ -224,6 +234,7 @@ pub fn session<R: Reader>(value: &R) -> Option<Session<R>> {
         }),
         status: wire(value, "status"),
         accounts: elements(&accounts, linked_account),
+        ..SessionSummary::default()
     };
     Some(Session {
         raw: value.clone(),

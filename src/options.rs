@@ -90,14 +90,15 @@ pub fn read_confirm_options<R: Reader>(
 ) -> Result<ConfirmOptions, RelinkError> {
     let client_secret = text_option(options, "clientSecret")?
         .or(client_secret)
-        .filter(|secret| !secret.trim().is_empty())
+        .filter(|secret| !secret.trim_ascii().is_empty())
         .ok_or(RelinkError::MissingOption {
             param: "clientSecret",
         })?;
     crate::mandate::setup_intent_id(&client_secret)?;
     Ok(ConfirmOptions {
         client_secret,
-        merchant_name: text_option(options, "merchantName")?.filter(|name| !name.trim().is_empty()),
+        merchant_name: text_option(options, "merchantName")?
+            .filter(|name| !name.trim_ascii().is_empty()),
         locale: locale(text_option(options, "locale")?.as_deref(), browser_language)?,
     })
 }
@@ -260,7 +261,7 @@ fn request_timeout_ms(request_timeout: Option<f64>) -> Result<u32, RelinkError> 
 /// The required, non-blank string option `options[param]`.
 pub fn required_text<R: Reader>(options: &R, param: &'static str) -> Result<String, RelinkError> {
     text_option(options, param)?
-        .filter(|text| !text.trim().is_empty())
+        .filter(|text| !text.trim_ascii().is_empty())
         .ok_or(RelinkError::MissingOption { param })
 }
 

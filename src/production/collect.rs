@@ -114,7 +114,7 @@ async fn run(
         complete_with_hook(&session, fetch_session, given_up).await;
         flow.give_up.borrow_mut().take();
     }
-    let session = decode::session(&session).ok_or_else(|| {
+    let session = decode::finished_session(&session).ok_or_else(|| {
         RelinkError::Provider("Stripe.js resolved a session that is not an object".into())
     })?;
     let classification = classify(&session.summary, &options.existing_account_ids);

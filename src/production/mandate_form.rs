@@ -70,7 +70,7 @@ impl Parts {
         let (submit, created_submit) = submit_button(document, form, strings)?;
         let label = submit
             .text_content()
-            .filter(|text| !text.trim().is_empty())
+            .filter(|text| !text.trim_ascii().is_empty())
             .or_else(|| submit.get_attribute("value"))
             .unwrap_or_else(|| strings.mandate_accept.to_owned());
         let error = El::new(document, "p")
@@ -106,7 +106,7 @@ impl Parts {
                     .text(&named),
             );
         }
-        let mandate = mandate_text(strings, merchant_name, label.trim());
+        let mandate = mandate_text(strings, merchant_name, label.trim_ascii());
         let text = text.child(El::new(document, "p").text(&mandate));
         let mut container = El::new(document, "div")
             .class("relink-mandate")
