@@ -2,8 +2,9 @@
 // It must compile without errors under `strict`; the @ts-expect-error lines must stay errors.
 import { loadRelink, type CollectResult, type FlowEvent, type Outcome, type StripeLike } from '@relink/js';
 
-async function reconnect(clientSecret: string, existingAccountIds: string[]): Promise<string> {
-  const relink = await loadRelink('pk_test_relinksandbox000000000000', { apiBase: 'http://127.0.0.1:4242' });
+async function reconnect(stripe: StripeLike, clientSecret: string, existingAccountIds: string[]): Promise<string> {
+  // The same line in development (the sandbox's /v3/ on the page) and production.
+  const relink = await loadRelink('pk_test_relinksandbox000000000000', { stripe });
   if (!relink) return 'server-side rendering: nothing to do';
 
   const result: CollectResult = await relink.collectFinancialConnectionsAccounts({
@@ -11,8 +12,9 @@ async function reconnect(clientSecret: string, existingAccountIds: string[]): Pr
     existingAccountIds,
     onEvent: (event: FlowEvent) => {
       // Narrowed by `type`: each event carries its own details.
-      if (event.type === 'institution_selected') console.info(event.institution.name);
-      if (event.type === 'accounts_selected') console.info(event.accounts.map((a) => a.last4));
+      if (event.type === 'success') console.info(event.outcome, event.isNew);
+      if (event.type === 'cancel') console.info(event.outcome);
+      if (event.type === 'error') console.info(event.error.code);
     },
   });
 
@@ -44,9 +46,9 @@ async function agree(form: HTMLFormElement): Promise<void> {
   handle?.unmount();
 }
 
-// In production: Stripe.js does the modal, relink still gives the outcome and isNew.
-async function withStripe(stripe: StripeLike, clientSecret: string): Promise<Outcome> {
-  const relink = await loadRelink('pk_live_or_test', { stripe });
+// With the development shorthand, which loads the sandbox's drop-in and runs on it.
+async function withStripe(clientSecret: string): Promise<Outcome> {
+  const relink = await loadRelink('pk_test_relinksandbox000000000000', { apiBase: 'http://127.0.0.1:4242' });
   const result = await relink?.collectFinancialConnectionsAccounts({
     clientSecret,
     fetchSession: async (id) => (await (await fetch(`/sessions/${id}`)).json()),
@@ -57,4 +59,7 @@ async function withStripe(stripe: StripeLike, clientSecret: string): Promise<Out
 // @ts-expect-error a client secret is required
 loadRelink('pk_test_x').then((relink) => relink?.collectFinancialConnectionsAccounts({}));
 
-export { agree, reconnect, withStripe };
+// @ts-expect-error the sandbox's own step events never reach onEvent
+const step: FlowEvent = { type: 'institution_selected', institution: { id: 'fcinst_1', name: 'Bank' } };
+
+export { agree, reconnect, step, withStripe };
