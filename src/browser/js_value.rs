@@ -44,6 +44,7 @@ pub(crate) fn get(object: &JsValue, key: &str) -> JsValue {
 }
 
 /// Whether `object` has `key` at all (a `null` value counts; a missing one does not).
+#[cfg(feature = "production")]
 pub(crate) fn has(object: &JsValue, key: &str) -> bool {
     object.is_object() && Reflect::has(object, &JsValue::from_str(key)).unwrap_or(false)
 }
