@@ -3,8 +3,10 @@
 //!
 //! The production core runs, as a merchant's page runs it in development, on a Stripe.js
 //! instance whose methods are the sandbox flow UI's exports (the drop-in), or on a Stripe.js
-//! test double where Stripe.js's own behaviour is the point. The network is a `window.fetch`
-//! stub playing the sandbox, so every path is deterministic and no server is needed.
+//! test double where Stripe.js's own behaviour is the point. The network replays what the real
+//! sandbox answered (`tests/fixtures/link_flow.json`, recorded by `sandbox/tests/contract.rs`),
+//! so every path is deterministic, no server is needed, and a rule or contract change shows up
+//! as a fixture diff; faults no recording can hold (offline, stalls) wrap it.
 #![cfg(target_arch = "wasm32")]
 // A panicking test is a failing test.
 #![allow(clippy::unwrap_used)]
@@ -14,10 +16,6 @@ use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Array, Reflect};
-use relink::model::{AccountCategory, AccountSubcategory};
-use relink::wire::{
-    Authentication, BankAccount, ExpectedAccount, Institution, Manifest, RelinkTarget,
-};
 use relink::{
     abort, collect_financial_connections_accounts, confirm_us_bank_account_setup,
     mount_mandate_form, sandbox,
@@ -42,81 +40,32 @@ function stall(init) {
   });
 }
 
-// `fixtures` are the link-flow answers, serialised in Rust from relink::wire's types (the one
-// definition of the contract); this stub only decides which one a request gets.
-export function install_fetch(scenario, fixtures) {
-  const { manifests, answers } = JSON.parse(fixtures);
+// The network: `window.fetch` is the replay of answers the real sandbox gave (installed from
+// Rust, tests/support/replay_fetch.js); this wraps it with what no recording can hold: a network
+// that is offline or stops answering, and a confirm that takes a moment (so a double submit
+// meets a request in flight). `fault` is 'none', 'offline', 'stall' (nothing is answered) or
+// 'stall_after_manifest'.
+export function install_faults(fault) {
+  const replay = window.fetch;
   window.__relinkFetches = [];
   window.__relinkEvents = [];
   window.__relinkEventObjects = [];
   window.__relinkStalled = [];
   window.__relinkAborted = [];
-  // 'inactive': the SetupIntent's account is inactive until a relink of fca_6789 repairs it.
-  // 'oauth_relink': an exact relink at an OAuth bank, which needs no password.
-  // 'stall_after_login': a relink whose network stops answering once the password is sent.
-  // 'stall': nothing is ever answered.
-  const relink = ['relink', 'inactive', 'oauth_relink', 'stall_after_login'].includes(scenario);
-  window.__relinkInactive = scenario === 'inactive';
   window.__relinkFlowEvents = [];
   if (!window.__relinkWatchesFlow) {
     window.__relinkWatchesFlow = true;
     window.addEventListener('relink-sandbox:flow-event', (event) => window.__relinkFlowEvents.push(event.detail));
   }
   window.fetch = async (url, init) => {
-    const body = new URLSearchParams(init.body);
     const headers = new Headers(init.headers);
     window.__relinkFetches.push({ url: String(url), body: String(init.body), auth: headers.get('Authorization'), idempotencyKey: headers.get('Idempotency-Key') });
-    if (scenario === 'offline') throw new TypeError('Failed to fetch');
+    if (fault === 'offline') throw new TypeError('Failed to fetch');
     const path = new URL(url).pathname;
-    if (scenario === 'stall' || (scenario === 'stall_after_login' && !path.endsWith('/manifest'))) return stall(init);
-    if (path === '/v1/setup_intents/seti_1/confirm') {
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      if (window.__relinkConfirmFailures > 0 || window.__relinkInactive) {
-        window.__relinkConfirmFailures -= 1;
-        return json(400, { error: { type: 'invalid_request_error', code: 'financial_connections_account_inactive', message: 'The bank account is inactive; relink it first.', param: null } });
-      }
-      return json(200, { id: 'seti_1', object: 'setup_intent', status: 'succeeded', payment_method: 'pm_1', mandate: 'mandate_1' });
-    }
-    if (path.endsWith('/hosted')) {
-      if (body.get('token') !== 'tok_good') return json(400, { error: { type: 'invalid_request_error', code: 'token_already_used', message: 'This link was already used.', param: 'token' } });
-      return json(200, { client_secret: 'fcsess_client_secret_TEST', merchant_name: 'Rocket Rides', return_url: null });
-    }
-    if (path.endsWith('/manifest')) {
-      if (scenario === 'expired') {
-        return json(400, { error: { type: 'invalid_request_error', code: 'token_already_used', message: 'This session was already used.', param: 'client_secret' } });
-      }
-      return json(200, manifests[scenario === 'oauth_relink' ? 'oauth_relink' : relink ? 'relink' : 'plain']);
-    }
-    if (path.endsWith('/authenticate')) {
-      if (body.get('institution') === 'fcinst_down') return json(200, answers.institution_unavailable);
-      if (body.get('institution') !== 'fcinst_oauth' && body.get('password') !== 'pass_good') return json(200, answers.wrong_password);
-      if (body.get('institution') === 'fcinst_mfa' && body.get('mfa_code') !== '123456') {
-        return json(200, body.get('mfa_code') ? answers.wrong_code : answers.mfa_required);
-      }
-      window.__relinkAuthenticated = true;
-      return json(200, answers.authenticated);
-    }
-    if (path.endsWith('/complete')) {
-      const picked = body.getAll('accounts[]');
-      const data = picked.map((last4) => ({ id: 'fca_' + last4, object: 'financial_connections.account', last4, display_name: 'Checking', institution_name: 'Sandbox Bank', status: 'active' }));
-      let relink_result = null;
-      if (relink && picked.includes('6789')) window.__relinkInactive = false;
-      if (relink) {
-        relink_result = picked.includes('6789')
-          ? { account: 'fca_6789', authorization: 'fcauth_1', failure_reason: null }
-          : { account: null, authorization: null, failure_reason: window.__relinkAuthenticated ? 'no_account' : 'no_authorization' };
-      }
-      return json(200, {
-        id: 'fcsess_test', object: 'financial_connections.session',
-        accounts: { object: 'list', data, has_more: false, url: '/v1/financial_connections/accounts' },
-        permissions: ['payment_method', 'balances'], relink_options: relink ? { authorization: 'fcauth_1', account: 'fca_6789' } : null,
-        relink_result, status: data.length ? 'succeeded' : 'cancelled',
-      });
-    }
-    return json(404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such path', param: null } });
+    if (fault === 'stall' || (fault === 'stall_after_manifest' && !path.endsWith('/manifest'))) return stall(init);
+    if (path.endsWith('/confirm')) await new Promise((resolve) => setTimeout(resolve, 30));
+    return replay(url, init);
   };
-  window.__relinkAuthenticated = false;
-  window.__relinkConfirmFailures = scenario === 'confirm_fails_once' ? 1 : 0;
 }
 
 export function mandate_page(withButton) {
@@ -226,7 +175,7 @@ export function type_into(input, value) {
 }
 "#)]
 extern "C" {
-    fn install_fetch(scenario: &str, fixtures: &str);
+    fn install_faults(fault: &str);
     fn base_options(extra: JsValue) -> JsValue;
     fn flow_events() -> Array;
     fn flow_event_objects() -> Array;
@@ -247,90 +196,49 @@ extern "C" {
     fn answer_stalled_requests();
 }
 
-/// The link-flow answers the stub serves, built from the contract's own types.
-fn fixtures() -> String {
-    let bank = |id: &str, name: &str, mfa, oauth, down| Institution {
-        id: id.into(),
-        name: name.into(),
-        mfa,
-        oauth,
-        down,
-    };
-    let sandbox = bank("fcinst_sandbox", "Sandbox Bank", false, false, false);
-    let mfa = bank("fcinst_mfa", "MFA Bank", true, false, false);
-    let down = bank("fcinst_down", "Down Bank", false, false, true);
-    let oauth = bank("fcinst_oauth", "OAuth Bank", false, true, false);
-    let account = |last4: &str, name: &str, kind, eligible| BankAccount {
-        last4: last4.into(),
-        display_name: name.into(),
-        category: Some(if kind == AccountSubcategory::CreditCard {
-            AccountCategory::Credit
-        } else {
-            AccountCategory::Cash
-        }),
-        subcategory: Some(kind),
-        eligible,
-        existing_account: None,
-    };
-    let accounts = vec![
-        account("6789", "Checking", AccountSubcategory::Checking, true),
-        account("4321", "Savings", AccountSubcategory::Savings, true),
-        account(
-            "1111",
-            "Credit card <b>x</b>",
-            AccountSubcategory::CreditCard,
-            false,
-        ),
-    ];
-    let session = |relink: bool| {
-        serde_json::json!({
-            "id": "fcsess_test", "object": "financial_connections.session",
-            "accounts": {"object": "list", "data": [], "has_more": false, "url": "/v1/financial_connections/accounts"},
-            "permissions": ["payment_method", "balances"],
-            "filters": {"account_subcategories": ["checking", "savings"]}, "limits": {"accounts": 1},
-            "relink_options": relink.then(|| serde_json::json!({"authorization": "fcauth_1", "account": "fca_6789"})),
-            "relink_result": null, "status": "pending",
-        })
-    };
-    let relink_at = |institution: &Institution| Manifest {
-        session: session(true),
-        merchant_name: "Rocket Rides".into(),
-        institutions: vec![institution.clone()],
-        relink: Some(RelinkTarget {
-            institution: institution.clone(),
-            account: Some(ExpectedAccount {
-                id: "fca_6789".into(),
-                display_name: "Checking".into(),
-                last4: "6789".into(),
-                subcategory: Some(AccountSubcategory::Checking),
-            }),
-        }),
-    };
-    let plain = Manifest {
-        session: session(false),
-        merchant_name: "Rocket Rides".into(),
-        institutions: vec![sandbox.clone(), mfa, down],
-        relink: None,
-    };
-    let failed = |message: &str| Authentication::LoginFailed {
-        message: Some(message.into()),
-    };
-    serde_json::json!({
-        "manifests": {"plain": plain, "relink": relink_at(&sandbox), "oauth_relink": relink_at(&oauth)},
-        "answers": {
-            "authenticated": Authentication::Authenticated { accounts },
-            "mfa_required": Authentication::MfaRequired,
-            "wrong_password": failed("Wrong password."),
-            "wrong_code": failed("Wrong code."),
-            "institution_unavailable": Authentication::InstitutionUnavailable { message: Some("Down.".into()) },
-        },
-    })
-    .to_string()
+#[wasm_bindgen(module = "/tests/support/replay_fetch.js")]
+extern "C" {
+    fn install_replay(scenario: &str, fixtures_json: &str);
 }
 
-/// Replaces `window.fetch` with the stub playing `scenario`.
-fn install(scenario: &str) {
-    install_fetch(scenario, &fixtures());
+/// What the real sandbox answered, per scenario, recorded by `sandbox/tests/contract.rs`.
+const RECORDED: &str = include_str!("fixtures/link_flow.json");
+
+/// Replaces `window.fetch` with the recorded answers of `scenarios`, merged (a test that opens
+/// two flows, or logs in and then closes, replays what each did), wrapped with `fault`.
+fn replay_with(scenarios: &[&str], fault: &str) {
+    let recorded: serde_json::Value = serde_json::from_str(RECORDED).unwrap();
+    let mut exchanges = Vec::new();
+    for scenario in scenarios {
+        let taken = &recorded["scenarios"][scenario]["exchanges"];
+        exchanges.extend(
+            taken
+                .as_array()
+                .unwrap_or_else(|| panic!("no scenario {scenario}"))
+                .clone(),
+        );
+    }
+    // Bank and account names are untrusted text; the sandbox's own are tame, so one is made
+    // hostile here to prove it is rendered as text.
+    for exchange in &mut exchanges {
+        for account in exchange["body"]["accounts"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            if account["last4"] == "1111" {
+                account["display_name"] = "Credit card <b>x</b>".into();
+            }
+        }
+    }
+    let merged = serde_json::json!({"scenarios": {"test": {"exchanges": exchanges}}});
+    install_replay("test", &merged.to_string());
+    install_faults(fault);
+}
+
+/// Replays `scenarios` on a network that answers.
+fn replay(scenarios: &[&str]) {
+    replay_with(scenarios, "none");
 }
 
 // ---- helpers -------------------------------------------------------------------------------
@@ -538,7 +446,7 @@ fn event_types() -> Vec<String> {
 
 async fn log_in_to_sandbox_bank() {
     click("consent-continue").await;
-    click("institution-fcinst_sandbox").await;
+    click("institution-fcinst_sandbox_bank").await;
     fill("login-password", "pass_good").await;
     click("login-submit").await;
 }
@@ -547,7 +455,7 @@ async fn log_in_to_sandbox_bank() {
 
 #[wasm_bindgen_test]
 async fn renders_an_accessible_dialog_in_its_own_shadow_root() {
-    install("plain");
+    replay(&["plain_closed"]);
     let flow = Running::start(options(JsValue::UNDEFINED));
     let continue_button = wait_for("consent-continue").await;
 
@@ -608,7 +516,7 @@ async fn renders_an_accessible_dialog_in_its_own_shadow_root() {
 
 #[wasm_bindgen_test]
 async fn plain_link_resolves_with_a_flat_session_and_a_new_account() {
-    install("plain");
+    replay(&["plain_link"]);
     let flow = Running::start(options(JsValue::UNDEFINED));
     log_in_to_sandbox_bank().await;
 
@@ -663,7 +571,7 @@ async fn plain_link_resolves_with_a_flat_session_and_a_new_account() {
     let institution = details.get(2);
     assert_eq!(
         string(&institution, &["institution", "id"]).as_deref(),
-        Some("fcinst_sandbox")
+        Some("fcinst_sandbox_bank")
     );
     assert_eq!(
         string(&institution, &["institution", "name"]).as_deref(),
@@ -702,26 +610,26 @@ async fn plain_link_resolves_with_a_flat_session_and_a_new_account() {
 
 #[wasm_bindgen_test]
 async fn mfa_and_failed_login_show_errors_in_place() {
-    install("plain");
+    replay(&["mfa", "plain_closed"]);
     let flow = Running::start(options(JsValue::UNDEFINED));
     click("consent-continue").await;
     let search: HtmlInputElement = wait_for("institution-search").await.dyn_into().unwrap();
     type_into(&search, "mfa");
     wait_until("search filters institutions", || {
-        find("institution-fcinst_sandbox").is_none()
+        find("institution-fcinst_sandbox_bank").is_none()
     })
     .await;
-    assert!(find("institution-fcinst_mfa").is_some());
+    assert!(find("institution-fcinst_mfa_bank").is_some());
     assert_eq!(
         shadow().active_element(),
         Some(search.clone().into()),
         "typing keeps focus"
     );
-    click("institution-fcinst_mfa").await;
+    click("institution-fcinst_mfa_bank").await;
     wait_for("login-password").await;
     click("back").await;
     wait_for("institution-search").await;
-    click("institution-fcinst_mfa").await;
+    click("institution-fcinst_mfa_bank").await;
 
     fill("login-password", "wrong").await;
     click("login-submit").await;
@@ -748,7 +656,7 @@ async fn mfa_and_failed_login_show_errors_in_place() {
 
 #[wasm_bindgen_test]
 async fn exact_relink_rejects_the_wrong_account_then_relinks_the_expected_one() {
-    install("relink");
+    replay(&["exact_relink"]);
     let existing = options(JsValue::UNDEFINED);
     Reflect::set(
         &existing,
@@ -799,7 +707,7 @@ async fn exact_relink_rejects_the_wrong_account_then_relinks_the_expected_one() 
 
 #[wasm_bindgen_test]
 async fn oauth_bank_window_lists_the_accounts_and_exact_relink_still_checks_them() {
-    install("oauth_relink");
+    replay(&["oauth_relink"]);
     let flow = Running::start(options(JsValue::UNDEFINED));
     click("consent-continue").await;
     click("oauth-authorize").await;
@@ -869,7 +777,7 @@ fn window_of(element: &Element) -> bool {
 
 #[wasm_bindgen_test]
 async fn relink_closed_before_login_is_no_authorization() {
-    install("relink");
+    replay(&["exact_relink_closed_before_login"]);
     let flow = Running::start(options(JsValue::UNDEFINED));
     wait_for("consent-continue").await;
     press(&shadow().active_element().unwrap(), "Escape", false);
@@ -883,7 +791,7 @@ async fn relink_closed_before_login_is_no_authorization() {
 
 #[wasm_bindgen_test]
 async fn tab_wraps_inside_and_escape_returns_focus_to_the_trigger() {
-    install("plain");
+    replay(&["plain_closed"]);
     let trigger: HtmlElement = document()
         .create_element("button")
         .unwrap()
@@ -939,7 +847,7 @@ async fn tab_wraps_inside_and_escape_returns_focus_to_the_trigger() {
 
 #[wasm_bindgen_test]
 async fn the_modal_is_on_the_page_when_the_call_returns() {
-    install("plain");
+    replay(&["plain_closed", "plain_closed"]);
     // The drop-in's method, as Stripe.js's: the modal opens within the call.
     let pending = sandbox::collect_financial_connections_accounts(
         settings("en", None),
@@ -979,7 +887,7 @@ async fn the_modal_is_on_the_page_when_the_call_returns() {
 
 #[wasm_bindgen_test]
 async fn the_page_behind_the_modal_is_inert_until_it_closes() {
-    install("plain");
+    replay(&["plain_closed"]);
     let body = document().body().unwrap();
     let page = document().create_element("main").unwrap();
     let already_inert = document().create_element("aside").unwrap();
@@ -1009,7 +917,7 @@ async fn the_page_behind_the_modal_is_inert_until_it_closes() {
 
 #[wasm_bindgen_test]
 async fn one_flow_at_a_time_and_exactly_once_settlement() {
-    install("plain");
+    replay(&["plain_closed", "plain_closed"]);
     let first = Running::start(options(JsValue::UNDEFINED));
     let stale_button = wait_for("consent-continue").await;
 
@@ -1058,12 +966,13 @@ async fn one_flow_at_a_time_and_exactly_once_settlement() {
 
 #[wasm_bindgen_test]
 async fn errors_are_stripe_shaped_and_never_leave_a_modal() {
-    install("expired");
+    replay(&["used_session"]);
     let result = Running::start(options(JsValue::UNDEFINED)).result().await;
     assert_could_not_launch(&result, "token_already_used");
     assert_eq!(
-        string(&result, &["error", "param"]).as_deref(),
-        Some("client_secret")
+        get(&result, &["error", "param"]),
+        JsValue::NULL,
+        "the sandbox names no param for a used session"
     );
     assert!(host().is_none());
     assert_eq!(event_types(), ["open", "error", "close"]);
@@ -1072,7 +981,7 @@ async fn errors_are_stripe_shaped_and_never_leave_a_modal() {
         Some("token_already_used")
     );
 
-    install("offline");
+    replay_with(&[], "offline");
     let result = Running::start(options(JsValue::UNDEFINED)).result().await;
     assert_eq!(
         string(&result, &["error", "type"]).as_deref(),
@@ -1095,10 +1004,10 @@ async fn errors_are_stripe_shaped_and_never_leave_a_modal() {
 
 #[wasm_bindgen_test]
 async fn institution_down_ends_in_a_failure_screen() {
-    install("plain");
+    replay(&["down_bank"]);
     let flow = Running::start(options(JsValue::UNDEFINED));
     click("consent-continue").await;
-    click("institution-fcinst_down").await;
+    click("institution-fcinst_down_bank").await;
     fill("login-password", "pass_good").await;
     click("login-submit").await;
     let error = wait_for("error-message").await;
@@ -1119,7 +1028,7 @@ async fn institution_down_ends_in_a_failure_screen() {
 #[wasm_bindgen_test]
 async fn speaks_japanese_and_german() {
     for (locale, agree) in [("ja", "同意して続行"), ("de", "Zustimmen und fortfahren")] {
-        install("plain");
+        replay(&["plain_closed"]);
         // `Stripe(pk, {locale})`: the drop-in speaks the instance's language.
         let localized = options_on(drop_in(settings(locale, None)), JsValue::UNDEFINED);
         let flow = Running::start(localized);
@@ -1158,7 +1067,7 @@ fn in_form(form: &web_sys::HtmlFormElement, test_id: &str) -> HtmlElement {
 
 #[wasm_bindgen_test]
 async fn mandate_form_prevents_duplicates_and_recovers_from_errors() {
-    install("confirm_fails_once");
+    replay(&["setup_intent_inactive_then_relinked"]);
     let form = mandate_page(true);
     let mut handle = mount_mandate_form(form.clone(), mandate_options()).unwrap();
     let text = in_form(&form, "mandate-text").text_content().unwrap();
@@ -1217,7 +1126,7 @@ async fn mandate_form_prevents_duplicates_and_recovers_from_errors() {
 
 #[wasm_bindgen_test]
 async fn mandate_form_brings_its_own_button_and_rejects_bad_options() {
-    install("plain");
+    replay(&["setup_intent_confirm"]);
     let form = mandate_page(false);
     // The form keeps working when the page drops its handle.
     drop(mount_mandate_form(form.clone(), mandate_options()).unwrap());
@@ -1269,7 +1178,7 @@ async fn mandate_form_brings_its_own_button_and_rejects_bad_options() {
 
 #[wasm_bindgen_test]
 async fn confirm_us_bank_account_setup_resolves_setup_intent_or_error() {
-    install("confirm_fails_once");
+    replay(&["setup_intent_inactive_then_relinked"]);
     let failed = confirm_setup("seti_1_secret_abc".into(), mandate_options()).await;
     assert_eq!(
         string(&failed, &["error", "code"]).as_deref(),
@@ -1291,7 +1200,7 @@ async fn confirm_us_bank_account_setup_resolves_setup_intent_or_error() {
 
 #[wasm_bindgen_test]
 async fn the_hosted_page_redeems_its_token_and_runs_full_page() {
-    install("plain");
+    replay(&["hosted_relink"]);
     let redeemed = Rc::new(RefCell::new(None));
     let seen = Rc::clone(&redeemed);
     let on_redeemed = Closure::<dyn FnMut(JsValue)>::new(move |detail| {
@@ -1300,7 +1209,7 @@ async fn the_hosted_page_redeems_its_token_and_runs_full_page() {
     let hooks = js_sys::Object::new();
     Reflect::set(&hooks, &"onRedeemed".into(), on_redeemed.as_ref()).unwrap();
     let pending =
-        sandbox::hosted_relink(settings("en", None), "tok_good".into(), hooks.into()).unwrap();
+        sandbox::hosted_relink(settings("en", None), "hrt_1".into(), hooks.into()).unwrap();
     wait_for("consent-continue").await;
     assert_eq!(
         host().unwrap().get_attribute("data-layout").as_deref(),
@@ -1315,26 +1224,24 @@ async fn the_hosted_page_redeems_its_token_and_runs_full_page() {
         Some("Rocket Rides")
     );
     let redeem = fetches().get(0);
-    assert_eq!(
-        string(&redeem, &["body"]).as_deref(),
-        Some("token=tok_good")
-    );
+    assert_eq!(string(&redeem, &["body"]).as_deref(), Some("token=hrt_1"));
     close_flow();
     let result = JsFuture::from(pending).await.unwrap();
     assert!(string(&result, &["financialConnectionsSession", "id"]).is_some());
 
-    let used = sandbox::hosted_relink(settings("en", None), "tok_used".into(), JsValue::UNDEFINED)
-        .unwrap();
+    let used =
+        sandbox::hosted_relink(settings("en", None), "hrt_1".into(), JsValue::UNDEFINED).unwrap();
     let result = JsFuture::from(used).await.unwrap();
     assert_eq!(
         string(&result, &["error", "code"]).as_deref(),
-        Some("token_already_used")
+        Some("resource_missing"),
+        "a spent link"
     );
     assert!(host().is_none());
 
     let bad = js_sys::Object::new();
     Reflect::set(&bad, &"layout".into(), &"sidebar".into()).unwrap();
-    let thrown = sandbox::hosted_relink(settings("en", None), "tok_good".into(), bad.into());
+    let thrown = sandbox::hosted_relink(settings("en", None), "hrt_1".into(), bad.into());
     assert_eq!(
         string(&thrown.unwrap_err(), &["param"]).as_deref(),
         Some("layout")
@@ -1364,7 +1271,7 @@ fn confirm_requests() -> Vec<JsValue> {
 
 #[wasm_bindgen_test]
 async fn mandate_form_relinks_an_inactive_account_then_confirms_again() {
-    install("inactive");
+    replay(&["setup_intent_inactive_then_relinked"]);
     let form = mandate_page(true);
     let options = with(
         mandate_options(),
@@ -1432,7 +1339,10 @@ async fn mandate_form_relinks_an_inactive_account_then_confirms_again() {
 
 #[wasm_bindgen_test]
 async fn mandate_relink_that_repairs_nothing_keeps_offering_it() {
-    install("inactive");
+    replay(&[
+        "setup_intent_inactive_then_relinked",
+        "exact_relink_closed_before_login",
+    ]);
     let form = mandate_page(true);
     let options = with(
         mandate_options(),
@@ -1467,7 +1377,10 @@ async fn mandate_relink_that_repairs_nothing_keeps_offering_it() {
     form.remove();
 
     // The merchant's server failing to create a session is shown the same way.
-    install("inactive");
+    replay(&[
+        "setup_intent_inactive_then_relinked",
+        "exact_relink_closed_before_login",
+    ]);
     let form = mandate_page(true);
     let options = with(
         mandate_options(),
@@ -1496,7 +1409,10 @@ async fn mandate_relink_speaks_japanese_and_german_and_is_absent_without_the_opt
         ("ja", "銀行口座を再連携"),
         ("de", "Bankkonto erneut verbinden"),
     ] {
-        install("inactive");
+        replay(&[
+            "setup_intent_inactive_then_relinked",
+            "exact_relink_closed_before_login",
+        ]);
         let form = mandate_page(true);
         let options = with(
             with(mandate_options(), "locale", &locale.into()),
@@ -1513,7 +1429,10 @@ async fn mandate_relink_speaks_japanese_and_german_and_is_absent_without_the_opt
         form.remove();
     }
 
-    install("inactive");
+    replay(&[
+        "setup_intent_inactive_then_relinked",
+        "exact_relink_closed_before_login",
+    ]);
     let form = mandate_page(true);
     let mut handle = mount_mandate_form(form.clone(), mandate_options()).unwrap();
     form.request_submit().unwrap();
@@ -1527,7 +1446,7 @@ async fn mandate_relink_speaks_japanese_and_german_and_is_absent_without_the_opt
         in_form(&form, "mandate-error")
             .text_content()
             .unwrap()
-            .contains("relink it first"),
+            .contains("ask the customer to relink it"),
         "without createRelinkSession the server's error is shown as is"
     );
     handle.unmount();
@@ -1556,7 +1475,7 @@ fn stripe_calls(stripe: &JsValue) -> String {
 
 #[wasm_bindgen_test]
 async fn stripe_provider_classifies_what_stripe_js_resolves() {
-    install("plain");
+    replay(&[]);
     let stripe = fake_stripe("relinked");
     let result = collect(stripe_options(&stripe, &["fca_6789"])).await;
     assert_eq!(
@@ -1584,7 +1503,7 @@ async fn stripe_provider_classifies_what_stripe_js_resolves() {
         Some("relinked_expected_account")
     );
 
-    install("plain");
+    replay(&[]);
     let stripe = fake_stripe("no_account");
     let result = collect(stripe_options(&stripe, &[])).await;
     assert_eq!(string(&result, &["outcome"]).as_deref(), Some("no_account"));
@@ -1598,7 +1517,7 @@ async fn stripe_provider_classifies_what_stripe_js_resolves() {
 
 #[wasm_bindgen_test]
 async fn stripe_provider_errors_are_could_not_launch() {
-    install("plain");
+    replay(&[]);
     let stripe = fake_stripe("error");
     let result = collect(stripe_options(&stripe, &[])).await;
     assert_could_not_launch(&result, "resource_missing");
@@ -1612,7 +1531,7 @@ async fn stripe_provider_errors_are_could_not_launch() {
         Some("resource_missing")
     );
 
-    install("plain");
+    replay(&[]);
     let result = collect(stripe_options(&fake_stripe("throws"), &[])).await;
     assert_eq!(
         string(&result, &["error", "code"]).as_deref(),
@@ -1629,7 +1548,7 @@ async fn stripe_provider_errors_are_could_not_launch() {
 
 #[wasm_bindgen_test]
 async fn stripe_provider_completes_a_ga_session_with_fetch_session() {
-    install("plain");
+    replay(&[]);
     let stripe = fake_stripe("ga");
     let options = with(
         stripe_options(&stripe, &["fca_other"]),
@@ -1673,7 +1592,7 @@ async fn stripe_provider_completes_a_ga_session_with_fetch_session() {
     );
 
     // Without the hook, a GA session is classified from what it has.
-    install("plain");
+    replay(&[]);
     let result = collect(stripe_options(&fake_stripe("ga"), &[])).await;
     assert_eq!(
         string(&result, &["outcome"]).as_deref(),
@@ -1683,7 +1602,7 @@ async fn stripe_provider_completes_a_ga_session_with_fetch_session() {
 
 #[wasm_bindgen_test]
 async fn stripe_provider_runs_one_flow_at_a_time() {
-    install("plain");
+    replay(&[]);
     let stripe = fake_stripe("pending");
     let first = Running::start(stripe_options(&stripe, &[]));
     wait_until("Stripe.js runs its modal", || {
@@ -1728,7 +1647,7 @@ async fn stripe_provider_runs_one_flow_at_a_time() {
 
 #[wasm_bindgen_test]
 async fn stripe_provider_confirms_and_repairs_in_the_mandate_form() {
-    install("plain");
+    replay(&[]);
     let stripe = fake_stripe("inactive_once");
     let confirm_options = with(mandate_options(), "stripe", &stripe);
     let failed = confirm_setup("seti_1_secret_abc".into(), confirm_options.clone()).await;
@@ -1775,7 +1694,8 @@ fn now() -> f64 {
 
 #[wasm_bindgen_test]
 async fn closing_on_a_dropped_network_settles_within_a_second() {
-    install("stall_after_login");
+    // Two flows' manifests: the stalled one, and the next one opened afterwards.
+    replay_with(&["exact_relink", "exact_relink"], "stall_after_manifest");
     let flow = Running::start(options(JsValue::UNDEFINED));
     click("consent-continue").await;
     fill("login-password", "pass_good").await;
@@ -1815,7 +1735,7 @@ async fn closing_on_a_dropped_network_settles_within_a_second() {
 
 #[wasm_bindgen_test]
 async fn closing_settles_a_flow_that_never_loaded() {
-    install("stall");
+    replay_with(&[], "stall");
     let flow = Running::start(options(JsValue::UNDEFINED));
     wait_until("the manifest is asked for", || stalled_requests() == 1).await;
     let aborted_at = now();
@@ -1843,7 +1763,7 @@ async fn closing_settles_a_flow_that_never_loaded() {
 
 #[wasm_bindgen_test]
 async fn requests_time_out_after_request_timeout() {
-    install("stall");
+    replay_with(&[], "stall");
     // The drop-in's own setting (Stripe.js has its own timeouts).
     let timed = options_on(drop_in(settings("en", Some(200.0))), JsValue::UNDEFINED);
     let result = Running::start(timed).result().await;
@@ -1877,7 +1797,7 @@ async fn requests_time_out_after_request_timeout() {
 
 #[wasm_bindgen_test]
 async fn the_mandate_form_times_out_and_unmounting_silences_its_request() {
-    install("stall");
+    replay_with(&[], "stall");
     let form = mandate_page(true);
     let options = mandate_options_on(drop_in(settings("en", Some(200.0))));
     let mut handle = mount_mandate_form(form.clone(), options).unwrap();

@@ -267,8 +267,6 @@ mod recorded {
     );
     const RECORD_ENV: &str = "RELINK_RECORD_FIXTURES";
     const RERECORD: &str = "RELINK_RECORD_FIXTURES=1 cargo test -p relink-sandbox --test contract";
-    const FOR_SETUP_INTENT: &str = "/v1/link_account_sessions/for_setup_intent";
-    const BANK_ACCOUNT_TOKEN: &str = "/v1/link_account_sessions/bank_account_token";
     /// What normalised timestamps count from.
     const TIME_BASE: i64 = 1_700_000_000;
     /// A number this large is a timestamp that slipped past normalisation.
@@ -341,6 +339,12 @@ mod recorded {
         async fn send(&mut self, path: &str, secret: &str, fields: &[(&str, &str)]) -> Value {
             let mut pairs = vec![("client_secret", secret)];
             pairs.extend_from_slice(fields);
+            self.send_fields(path, &pairs).await
+        }
+
+        /// A POST as the browser sends it with the publishable key and exactly `pairs` (the
+        /// hosted page has a token, not a client secret).
+        async fn send_fields(&mut self, path: &str, pairs: &[(&str, &str)]) -> Value {
             let reply = self.sandbox.browser(path, &wire::encode_form(&pairs)).await;
             self.exchanges.push(Raw {
                 path: path.to_owned(),
@@ -820,7 +824,7 @@ mod recorded {
         let intent = rec.sandbox.setup_intent(&customer, None).await;
         let opened = rec
             .send(
-                FOR_SETUP_INTENT,
+                Endpoint::ForSetupIntent.path(),
                 text(&intent, "client_secret"),
                 &[
                     ("payment_method_data[billing_details][name]", "Jenny Rosen"),
@@ -858,7 +862,9 @@ mod recorded {
         rec.authenticate(&secret, SANDBOX_BANK, Some(PASSWORD), None)
             .await;
         rec.complete(&secret, &["6789"]).await;
-        let token = rec.send(BANK_ACCOUNT_TOKEN, &secret, &[]).await;
+        let token = rec
+            .send(Endpoint::BankAccountToken.path(), &secret, &[])
+            .await;
         assert_eq!(rec.last_status(), 200, "{token}");
         assert_eq!(token["object"], "token");
         rec.finish(
@@ -866,6 +872,59 @@ mod recorded {
             "Stripe.js's collectBankAccountToken: a plain link of Sandbox Bank's 6789 (manifest, \
              `pass_good`, complete 6789), then bank_account_token on the same session answers \
              the token btok_1 for that bank account.",
+        )
+    }
+
+    /// A hosted relink (`ui_mode=hosted`, `hosted[delivery_method]=url`) of a broken 6789: the
+    /// page redeems the token from the session's `url`, then runs the flow; the token is then
+    /// spent.
+    async fn hosted_relink() -> Recording {
+        let mut rec = Recorder::new();
+        let customer = rec.sandbox.customer().await;
+        let (account, authorization) = rec.broken_account(&customer, SANDBOX_BANK).await;
+        let extra = format!(
+            "{}&ui_mode=hosted&hosted[delivery_method]=url",
+            relink_params(&authorization, Some(&account))
+        );
+        let created = rec
+            .sandbox
+            .post(
+                "/v1/financial_connections/sessions",
+                &format!("{}{extra}", session_params(&customer)),
+            )
+            .await
+            .ok();
+        let id = text(&rec.know(created), "id").to_owned();
+        let session = rec
+            .sandbox
+            .get_versioned(
+                &format!("/v1/financial_connections/sessions/{id}"),
+                "2026-04-22.preview",
+            )
+            .await
+            .ok();
+        let url = text(&session, "url").to_owned();
+        let token = url
+            .split("#token=")
+            .nth(1)
+            .expect("a token in the url")
+            .to_owned();
+        let redeemed = rec
+            .send_fields(Endpoint::Hosted.path(), &[("token", &token)])
+            .await;
+        assert_eq!(rec.last_status(), 200, "hosted: {redeemed}");
+        let secret = text(&redeemed, "client_secret").to_owned();
+        rec.manifest(&secret).await;
+        rec.complete(&secret, &[]).await;
+        rec.send_fields(Endpoint::Hosted.path(), &[("token", &token)])
+            .await;
+        assert_eq!(rec.last_status(), 404, "a spent token is gone");
+        rec.finish(
+            "hosted_relink",
+            "The hosted relink page of an exact relink of Sandbox Bank's 6789 (hosted url \
+             delivery): the token hrt_1 redeems to the session's client secret, the merchant's \
+             name and return_url; the customer closes at once (complete with no accounts: \
+             no_authorization); the same token again: 404 resource_missing (a link is spent once it is redeemed).",
         )
     }
 
@@ -886,6 +945,7 @@ mod recorded {
             setup_intent_inactive_then_relinked().await,
             collect_for_setup_intent().await,
             bank_account_token().await,
+            hosted_relink().await,
         ]
     }
 
@@ -1173,8 +1233,10 @@ mod recorded {
             p if p == Endpoint::Manifest.path() => decode::manifest(body).is_some(),
             p if p == Endpoint::Authenticate.path() => decode::authentication(body).is_some(),
             p if p == Endpoint::Complete.path() => decode::session(body).is_some(),
-            FOR_SETUP_INTENT => body["client_secret"] == "fcsess_client_secret_recorded",
-            BANK_ACCOUNT_TOKEN => body["object"] == "token",
+            p if p == Endpoint::ForSetupIntent.path() || p == Endpoint::Hosted.path() => {
+                body["client_secret"] == "fcsess_client_secret_recorded"
+            }
+            p if p == Endpoint::BankAccountToken.path() => body["object"] == "token",
             p if p.starts_with("/v1/setup_intents/") => {
                 body["object"] == "setup_intent"
                     && body["client_secret"]
