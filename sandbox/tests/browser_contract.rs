@@ -7,7 +7,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Sandbox, account_id};
+use common::{Reply, Sandbox, account_id};
 use relink::wire::{self, Endpoint};
 use serde_json::{Value, json};
 
@@ -107,7 +107,7 @@ async fn collect(sandbox: &Sandbox, intent: &Value, billing: &wire::BillingDetai
 }
 
 fn confirm_path(intent: &Value) -> String {
-    format!("/v1/setup_intents/{}/confirm", str_of(intent, "id"))
+    relink::mandate::confirm_path(str_of(intent, "id"))
 }
 
 #[tokio::test]
@@ -314,23 +314,27 @@ async fn payment_method_on_confirm_replaces_the_collected_one() {
     assert_eq!(confirmed["status"], "succeeded");
 }
 
+/// The server's confirm with `payment_method` and an offline-recorded acceptance.
+async fn server_confirm(sandbox: &Sandbox, intent: &Value, payment_method: &str) -> Reply {
+    sandbox
+        .post(
+            &confirm_path(intent),
+            &format!(
+                "payment_method={payment_method}&mandate_data[customer_acceptance][type]=online\
+                 &mandate_data[customer_acceptance][online][ip_address]=203.0.113.7\
+                 &mandate_data[customer_acceptance][online][user_agent]=Browser"
+            ),
+        )
+        .await
+}
+
 #[tokio::test]
 async fn the_server_confirms_with_an_existing_payment_method_too() {
     let sandbox = Sandbox::new();
     let customer = sandbox.customer().await;
     let pm = server_payment_method(&sandbox, &customer, "6789").await;
     let intent = collecting_intent(&sandbox, &customer).await;
-    let confirmed = sandbox
-        .post(
-            &confirm_path(&intent),
-            &format!(
-                "payment_method={pm}&mandate_data[customer_acceptance][type]=online\
-                 &mandate_data[customer_acceptance][online][ip_address]=203.0.113.7\
-                 &mandate_data[customer_acceptance][online][user_agent]=Browser"
-            ),
-        )
-        .await
-        .ok();
+    let confirmed = server_confirm(&sandbox, &intent, &pm).await.ok();
     assert_eq!(confirmed["status"], "succeeded");
     assert_eq!(confirmed["payment_method"], pm.as_str());
 }
@@ -388,15 +392,7 @@ async fn a_payment_method_that_is_missing_or_someone_elses_is_refused() {
         )
         .await
         .ok();
-    let error = sandbox
-        .post(
-            &confirm_path(&intent),
-            &format!(
-                "payment_method={theirs}&mandate_data[customer_acceptance][type]=online\
-                 &mandate_data[customer_acceptance][online][ip_address]=203.0.113.7\
-                 &mandate_data[customer_acceptance][online][user_agent]=Browser"
-            ),
-        )
+    let error = server_confirm(&sandbox, &intent, &theirs)
         .await
         .err(StatusCode::BAD_REQUEST);
     assert_eq!(error["param"], "payment_method");
