@@ -345,7 +345,7 @@ mod recorded {
         /// A POST as the browser sends it with the publishable key and exactly `pairs` (the
         /// hosted page has a token, not a client secret).
         async fn send_fields(&mut self, path: &str, pairs: &[(&str, &str)]) -> Value {
-            let reply = self.sandbox.browser(path, &wire::encode_form(&pairs)).await;
+            let reply = self.sandbox.browser(path, &wire::encode_form(pairs)).await;
             self.exchanges.push(Raw {
                 path: path.to_owned(),
                 fields: pairs
