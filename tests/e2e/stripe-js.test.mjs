@@ -212,7 +212,7 @@ describe('Stripe.js drop-in with @stripe/stripe-js and stripe-node', () => {
     });
     assert.deepEqual(Object.keys(collected), ['setupIntent']);
     assert.equal(collected.setupIntent.status, 'requires_confirmation');
-    assert.match(collected.setupIntent.payment_method, /^pm_/);
+    assert.match(collected.setupIntent.payment_method.id, /^pm_/, 'expand: [\'payment_method\']');
 
     const confirmed = await run(page, page.getByRole('button', { name: 'Agree' }));
     assert.deepEqual(Object.keys(confirmed), ['setupIntent']);
@@ -229,6 +229,11 @@ describe('Stripe.js drop-in with @stripe/stripe-js and stripe-node', () => {
     assert.equal(paymentMethod.customer, customer.id);
     assert.equal(paymentMethod.billing_details.name, 'Jenny Rosen');
     assert.equal(paymentMethod.billing_details.email, 'jenny.rosen@example.com');
+    assert.equal(paymentMethod.billing_details.phone, '+15555550123');
+    assert.deepEqual(paymentMethod.billing_details.address, {
+      city: 'San Francisco', country: 'US', line1: '510 Townsend St', line2: null, postal_code: '94103', state: 'CA',
+    });
+    assert.equal(paymentMethod.id, collected.setupIntent.payment_method.id, 'confirmed with payment_method');
     assert.equal(paymentMethod.us_bank_account.last4, '6789');
     const account = await stripe.financialConnections.accounts.retrieve(paymentMethod.us_bank_account.financial_connections_account);
     assert.deepEqual([...account.permissions].sort(), ['balances', 'payment_method']);

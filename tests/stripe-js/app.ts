@@ -112,8 +112,17 @@ async function saveBankDetails(stripe: Stripe): Promise<Report> {
     clientSecret,
     params: {
       payment_method_type: 'us_bank_account',
-      payment_method_data: { billing_details: { name: 'Jenny Rosen', email: 'jenny.rosen@example.com' } },
+      // Every field Stripe.js sends, as real integrations fill them in.
+      payment_method_data: {
+        billing_details: {
+          name: 'Jenny Rosen',
+          email: 'jenny.rosen@example.com',
+          phone: '+15555550123',
+          address: { line1: '510 Townsend St', city: 'San Francisco', state: 'CA', postal_code: '94103', country: 'US' },
+        },
+      },
     },
+    expand: ['payment_method'],
   }));
   if (error) return { action: 'setup', status: 'error', error };
   if (setupIntent.status === 'requires_payment_method') {
@@ -121,6 +130,9 @@ async function saveBankDetails(stripe: Stripe): Promise<Report> {
   }
   const form = element<HTMLFormElement>('mandate');
   form.dataset.secret = clientSecret;
+  // Expanded: the payment method itself, whose ID the confirm names as public code does.
+  const paymentMethod = setupIntent.payment_method;
+  form.dataset.paymentMethod = typeof paymentMethod === 'string' ? paymentMethod : paymentMethod?.id ?? '';
   form.hidden = false;
   return { action: 'setup', status: setupIntent.status, setupIntent };
 }
@@ -130,7 +142,9 @@ async function acceptMandate(stripe: Stripe, form: HTMLFormElement): Promise<Rep
   const submit = element<HTMLButtonElement>('agree');
   submit.disabled = true;
   try {
-    const { setupIntent, error } = record(await stripe.confirmUsBankAccountSetup(form.dataset.secret ?? ''));
+    const { setupIntent, error } = record(await stripe.confirmUsBankAccountSetup(form.dataset.secret ?? '', {
+      payment_method: form.dataset.paymentMethod,
+    }));
     if (error) return { action: 'confirm', status: 'error', error };
     form.hidden = true;
     return { action: 'confirm', status: setupIntent.status, setupIntent };
