@@ -1,5 +1,5 @@
 //! The ACH mandate confirmation: the mandate text, the SetupIntent confirm request, and the
-//! form's submit rules (one request in flight, one idempotency key per attempt).
+//! form's submit rules (one request in flight; Stripe.js keys each confirm call itself).
 //!
 //! Pure, so it tests natively; `mandate_form` (wasm32 only) renders it into the merchant's form.
 
@@ -94,45 +94,37 @@ pub enum MandateStatus {
 /// ```
 /// use relink::mandate::{MandateForm, MandateStatus};
 /// let mut form = MandateForm::default();
-/// let first = form.submit().unwrap();
-/// assert!(form.submit().is_none(), "no duplicate submission while one is in flight");
+/// assert!(form.submit());
+/// assert!(!form.submit(), "no duplicate submission while one is in flight");
 /// form.failed("Your card was declined.".into(), false);
-/// let second = form.submit().unwrap();
-/// assert_ne!(first, second, "a new attempt gets a new idempotency key");
+/// assert!(form.submit(), "a new attempt after an error");
 /// form.confirmed();
 /// assert_eq!(form.status, MandateStatus::Confirmed);
-/// assert!(form.submit().is_none());
+/// assert!(!form.submit());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MandateForm {
     /// Where the form is.
     pub status: MandateStatus,
-    attempts: u32,
 }
 
 impl Default for MandateForm {
     fn default() -> Self {
         MandateForm {
             status: MandateStatus::Ready,
-            attempts: 0,
         }
     }
 }
 
-/// One confirm attempt; its number makes its idempotency key unique within the form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Attempt(pub u32);
-
 impl MandateForm {
-    /// Starts an attempt, or `None` when one is in flight or the intent is confirmed.
-    pub fn submit(&mut self) -> Option<Attempt> {
-        match self.status {
-            MandateStatus::Ready | MandateStatus::Failed { .. } => {
-                self.attempts += 1;
-                self.status = MandateStatus::Submitting;
-                Some(Attempt(self.attempts))
-            }
-            MandateStatus::Submitting | MandateStatus::Confirmed | MandateStatus::Relinking => None,
+    /// Starts an attempt (one confirm call, which Stripe.js keys afresh); `false` when one is in
+    /// flight or the intent is confirmed.
+    pub fn submit(&mut self) -> bool {
+        if self.can_submit() {
+            self.status = MandateStatus::Submitting;
+            true
+        } else {
+            false
         }
     }
 
@@ -146,19 +138,19 @@ impl MandateForm {
         }
     }
 
-    /// The relink flow ended. A repaired account is confirmed again at once, as a new attempt
-    /// (so with a new idempotency key); otherwise the form shows `message` and still offers
-    /// the relink.
-    pub fn relink_finished(&mut self, repaired: bool, message: String) -> Option<Attempt> {
+    /// The relink flow ended; whether to confirm again now. A repaired account is confirmed
+    /// again at once, as a new attempt; otherwise the form shows `message` and still offers the
+    /// relink.
+    pub fn relink_finished(&mut self, repaired: bool, message: String) -> bool {
         if self.status != MandateStatus::Relinking {
-            return None;
+            return false;
         }
         if repaired {
             self.status = MandateStatus::Ready;
             self.submit()
         } else {
             self.failed(message, true);
-            None
+            false
         }
     }
 
@@ -201,7 +193,7 @@ mod tests {
     #[test]
     fn inactive_account_relinks_then_confirms_with_a_new_attempt() {
         let mut form = MandateForm::default();
-        let first = form.submit().unwrap();
+        assert!(form.submit());
         assert!(!form.start_relink(), "nothing to relink while submitting");
         form.failed(
             "inactive".into(),
@@ -213,8 +205,8 @@ mod tests {
             !form.can_submit() && !form.can_relink(),
             "disabled while relinking"
         );
-        assert_eq!(form.submit(), None);
-        assert_eq!(form.relink_finished(false, "not reconnected".into()), None);
+        assert!(!form.submit());
+        assert!(!form.relink_finished(false, "not reconnected".into()));
         assert_eq!(
             form.status,
             MandateStatus::Failed {
@@ -223,10 +215,9 @@ mod tests {
             }
         );
         assert!(form.start_relink());
-        let second = form.relink_finished(true, String::new()).unwrap();
-        assert_ne!(first, second);
+        assert!(form.relink_finished(true, String::new()), "confirms again");
         assert_eq!(form.status, MandateStatus::Submitting);
-        assert_eq!(form.relink_finished(true, String::new()), None, "only once");
+        assert!(!form.relink_finished(true, String::new()), "only once");
     }
 
     #[test]

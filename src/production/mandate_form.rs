@@ -2,8 +2,8 @@
 //! SetupIntent on submit, and reports the result.
 //!
 //! It renders into the merchant's own form (light DOM) so that it takes the page's styles; the
-//! hooks are classes (`relink-mandate…`) and `data-testid`s. One request is in flight at a time,
-//! each attempt has its own idempotency key, and an error re-enables the form and is shown.
+//! hooks are classes (`relink-mandate…`) and `data-testid`s. One confirm is in flight at a time
+//! (Stripe.js keys each one), and an error re-enables the form and is shown.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -241,7 +241,7 @@ impl MountedForm {
     }
 
     fn submit(self: &Rc<Self>) {
-        if self.state.borrow_mut().submit().is_some() {
+        if self.state.borrow_mut().submit() {
             self.confirm();
         }
     }
@@ -306,9 +306,10 @@ impl MountedForm {
                 .state
                 .borrow_mut()
                 .relink_finished(repaired, mounted.strings.mandate_relink_failed.to_owned());
-            match next {
-                Some(_) => mounted.confirm(),
-                None => mounted.render(),
+            if next {
+                mounted.confirm();
+            } else {
+                mounted.render();
             }
         }));
     }
