@@ -38,10 +38,9 @@ fn detail(event: &Event) -> Object {
             object_with("institution", &bank)
         }
         Event::AccountsSelected(accounts) => object_with("accounts", &selected_accounts(accounts)),
-        Event::Success(classification) => {
-            object_with("outcome", &classification.outcome.as_str().into())
-        }
         Event::Error(error) => error_detail(error),
+        // `success` carries no outcome here: the flow UI does not know the merchant's existing
+        // accounts, so only the production core can say what the link means for them.
         _ => Object::new(),
     };
     set(&payload, "type", &event.as_str().into());
